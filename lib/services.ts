@@ -1,0 +1,79 @@
+/**
+ * Wires the app's parts together once per process: config → database → stores → change
+ * feed → video service → worker. Routes reach them through {@link services}.
+ */
+import type { Config } from "./config.ts";
+import { type Db, openDb } from "./store/db.ts";
+import { type JobQueue, SqliteJobQueue } from "./store/jobs.ts";
+import { VideoStore } from "./store/videos.ts";
+import { ChangeFeed } from "./videos/feed.ts";
+import { type DataPaths, dataPaths, ensureDataPaths } from "./videos/paths.ts";
+import { VideoService } from "./videos/service.ts";
+import { TranscodeWorker } from "./jobs/worker.ts";
+
+/** Everything a request handler may need. */
+export interface Services {
+  config: Config;
+  paths: DataPaths;
+  db: Db;
+  videos: VideoStore;
+  jobs: JobQueue;
+  feed: ChangeFeed;
+  service: VideoService;
+  /** Null in a web-only process (`TRANSCODE_CONCURRENCY=0`). */
+  worker: TranscodeWorker | null;
+}
+
+let current: Services | null = null;
+
+/** Opens the database and builds the services; starts the worker when concurrency > 0. */
+export async function createServices(
+  config: Config,
+  opts: { startWorker?: boolean } = {},
+): Promise<Services> {
+  const paths = dataPaths(config.dataDir);
+  await ensureDataPaths(paths);
+  const db = openDb(config.dataDir);
+  const videos = new VideoStore(db);
+  const jobs = new SqliteJobQueue(db);
+  const feed = new ChangeFeed(videos);
+  const service = new VideoService(config, paths, videos, jobs);
+  const wantWorker = (opts.startWorker ?? true) &&
+    config.transcodeConcurrency > 0;
+  const worker = wantWorker
+    ? new TranscodeWorker({
+      config,
+      paths,
+      videos,
+      jobs,
+      onChange: () => feed.poke(),
+    })
+    : null;
+  service.setHooks({
+    changed: () => feed.poke(),
+    queued: () => worker?.wake(),
+    cancel: (id) => worker?.cancel(id),
+  });
+  worker?.start();
+  return { config, paths, db, videos, jobs, feed, service, worker };
+}
+
+/** Makes `s` the process's services. */
+export function setServices(s: Services | null): void {
+  current = s;
+}
+
+/** The process's services; throws when the app has not been started. */
+export function services(): Services {
+  if (!current) {
+    throw new Error("services() called before createServices()/setServices()");
+  }
+  return current;
+}
+
+/** Stops the worker (handing jobs back), stops the feed and closes the database. */
+export async function closeServices(s: Services): Promise<void> {
+  await s.worker?.stop();
+  s.feed.stop();
+  s.db.close();
+}

@@ -1,0 +1,85 @@
+/**
+ * Untrusted names and titles from upload requests: cleaned for display, checked against the
+ * extension allowlist. A client's file name is never used as a path.
+ */
+import { ApiError } from "../http/errors.ts";
+
+/** What an upload endpoint hands on once the file is fully on disk. */
+export interface ReceivedUpload {
+  /** Where the bytes are, on the server (a random name; the caller moves it). */
+  path: string;
+  /** The client's file name, cleaned for display only. */
+  filename: string;
+  /** The optional title the client sent, trimmed; `null` when absent or blank. */
+  title: string | null;
+  sizeBytes: number;
+}
+
+/** Longest display file name kept, in characters. */
+export const MAX_FILENAME_CHARS = 255;
+/** Longest title accepted, in characters (matches `PATCH /api/videos/:id`). */
+export const MAX_TITLE_CHARS = 200;
+
+// C0 and C1 control characters, DEL, and the Unicode line/paragraph separators and bidi
+// overrides that let a name display as something it is not.
+// deno-lint-ignore no-control-regex
+const UNSAFE_CHARS =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Cleans a client-supplied file name for display: drops any directory part (both `/` and `\`),
+ * control characters and NUL, trims, and caps the length at 255 characters (by code point).
+ *
+ * @example sanitizeFilename("C:\\Users\\me\\clip.MP4") // "clip.MP4"
+ */
+export function sanitizeFilename(raw: string): string {
+  const base = raw.replace(/^.*[/\\]/s, "");
+  const clean = base.replace(UNSAFE_CHARS, "").normalize("NFC").trim();
+  return truncateChars(clean, MAX_FILENAME_CHARS);
+}
+
+/** The lower-case extension of a name without the dot, or `""` when it has none. */
+export function extensionOf(name: string): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 && dot < name.length - 1
+    ? name.slice(dot + 1).toLowerCase()
+    : "";
+}
+
+/** Throws `unsupported_type` (415) unless the name's extension is in `allowed` (case-insensitive). */
+export function checkExtension(
+  filename: string,
+  allowed: readonly string[],
+): void {
+  const ext = extensionOf(filename);
+  if (ext && allowed.some((a) => a.toLowerCase() === ext)) return;
+  const list = allowed.map((a) => `.${a.toLowerCase()}`).join(", ");
+  const what = ext ? `.${ext} files are` : "Files without an extension are";
+  throw new ApiError(
+    "unsupported_type",
+    `${what} not accepted. Upload a video file with one of these extensions: ${list}.`,
+  );
+}
+
+/**
+ * Parses the optional title: trimmed, control characters removed; `null` when blank.
+ * Throws `bad_request` when it is longer than 200 characters.
+ */
+export function parseTitle(raw: string | null | undefined): string | null {
+  if (raw == null) return null;
+  const title = raw.replace(UNSAFE_CHARS, " ").replace(/\s+/g, " ").trim();
+  if (!title) return null;
+  if ([...title].length > MAX_TITLE_CHARS) {
+    throw new ApiError(
+      "bad_request",
+      `The title is too long; use at most ${MAX_TITLE_CHARS} characters.`,
+    );
+  }
+  return title;
+}
+
+function truncateChars(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const chars = [...s];
+  return chars.length <= max ? s : chars.slice(0, max).join("");
+}

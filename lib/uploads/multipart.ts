@@ -1,0 +1,316 @@
+/**
+ * Streams a `multipart/form-data` upload straight to disk: the part `file` is written to a
+ * randomly named file as it arrives (never buffered whole, never `request.formData()`), the
+ * size limit is enforced while streaming, and every failure leaves nothing behind.
+ */
+// @ts-types="@types/busboy"
+import busboy from "busboy";
+import type { Readable } from "node:stream";
+import { join } from "node:path";
+import { ApiError, formatBytes } from "../http/errors.ts";
+import { FileSink } from "./file_sink.ts";
+import {
+  checkExtension,
+  MAX_TITLE_CHARS,
+  parseTitle,
+  type ReceivedUpload,
+  sanitizeFilename,
+} from "./filename.ts";
+
+/** Options for {@link receiveMultipart}. */
+export interface MultipartOptions {
+  /** Folder for the received file (created if missing). */
+  dir: string;
+  /** Largest accepted file, in bytes (`MAX_UPLOAD_BYTES`). */
+  maxBytes: number;
+  /** Accepted extensions of the original file name, without dots (case-insensitive). */
+  allowedExtensions: readonly string[];
+  /** Aborting it stops the upload and removes the partial file. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Room for everything in a form besides the file's bytes (part headers, boundaries, the
+ * title). A `Content-Length` beyond `maxBytes` plus this can only mean too large a file.
+ */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * Receives a multipart upload with the video in the part `file` and an optional `title`
+ * field (before or after the file) and writes the file to `dir/<random>.upload`.
+ * Throws {@link ApiError}: `bad_request`, `no_file`, `empty_file`, `too_large`,
+ * `unsupported_type`, `insufficient_storage`; nothing is left in `dir` when it throws.
+ *
+ * @example
+ * const up = await receiveMultipart(req, { dir, maxBytes: 2 ** 31, allowedExtensions: ["mp4"] });
+ */
+export async function receiveMultipart(
+  req: Request,
+  opts: MultipartOptions,
+): Promise<ReceivedUpload> {
+  const contentType = req.headers.get("content-type") ?? "";
+  if (!/^multipart\/form-data\s*;.*\bboundary=/is.test(contentType)) {
+    discardBody(req);
+    throw new ApiError(
+      "bad_request",
+      'Send the video as multipart/form-data, with the file in a part named "file".',
+    );
+  }
+  const declared = declaredLength(req);
+  if (declared !== null && declared > opts.maxBytes + FORM_OVERHEAD_BYTES) {
+    // Refuse before reading a byte of the body.
+    discardBody(req);
+    throw tooLarge(opts.maxBytes, declared);
+  }
+  if (!req.body) throw noFile();
+  if (opts.signal?.aborted) {
+    discardBody(req);
+    throw interrupted();
+  }
+  await Deno.mkdir(opts.dir, { recursive: true });
+  return await new MultipartReceiver(req.body, contentType, opts).run();
+}
+
+/** The 413 error, with the real size when it is known. */
+export function tooLarge(maxBytes: number, sizeBytes?: number): ApiError {
+  const limit = `${formatBytes(maxBytes)} (MAX_UPLOAD_BYTES)`;
+  return new ApiError(
+    "too_large",
+    sizeBytes === undefined
+      ? `File is larger than the ${limit} limit.`
+      : `File is ${formatBytes(sizeBytes)}; the limit is ${limit}.`,
+  );
+}
+
+/** Maps a file-system write error to the API error a client sees. */
+export function writeError(err: unknown): unknown {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT" || code === "EFBIG") {
+    return new ApiError(
+      "insufficient_storage",
+      "The server has no room for this upload right now. Try again later or upload a smaller file.",
+    );
+  }
+  return err;
+}
+
+function declaredLength(req: Request): number | null {
+  const raw = req.headers.get("content-length");
+  if (raw === null || !/^\d+$/.test(raw.trim())) return null;
+  return Number(raw.trim());
+}
+
+function discardBody(req: Request): void {
+  if (req.body && !req.bodyUsed) req.body.cancel().catch(() => {});
+}
+
+function noFile(): ApiError {
+  return new ApiError(
+    "no_file",
+    'The form has no file. Put the video in a part named "file".',
+  );
+}
+
+function interrupted(): ApiError {
+  return new ApiError("bad_request", "The upload was interrupted before it finished.");
+}
+
+/** One upload in flight: feeds the body to busboy and the `file` part to a {@link FileSink}. */
+class MultipartReceiver {
+  #body: ReadableStream<Uint8Array>;
+  #contentType: string;
+  #opts: MultipartOptions;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #parser: busboy.Busboy | null = null;
+  #fileStream: Readable | null = null;
+  #sink: FileSink | null = null;
+  #filename = "";
+  #title: string | null = null;
+  #failed = false;
+  #resolve!: (u: ReceivedUpload) => void;
+  #reject!: (err: unknown) => void;
+
+  constructor(body: ReadableStream<Uint8Array>, contentType: string, opts: MultipartOptions) {
+    this.#body = body;
+    this.#contentType = contentType;
+    this.#opts = opts;
+  }
+
+  run(): Promise<ReceivedUpload> {
+    const done = new Promise<ReceivedUpload>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    const onAbort = () => this.#fail(interrupted());
+    this.#opts.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      this.#parser = this.#createParser();
+    } catch (err) {
+      this.#body.cancel().catch(() => {});
+      this.#opts.signal?.removeEventListener("abort", onAbort);
+      return Promise.reject(
+        new ApiError("bad_request", `The form data is malformed: ${messageOf(err)}.`),
+      );
+    }
+    this.#reader = this.#body.getReader();
+    this.#feed().catch((err) => this.#fail(err));
+    return done.finally(() => this.#opts.signal?.removeEventListener("abort", onAbort));
+  }
+
+  #createParser(): busboy.Busboy {
+    const parser = busboy({
+      headers: { "content-type": this.#contentType },
+      // Browsers send UTF-8 file names unescaped; busboy would read them as Latin-1.
+      defParamCharset: "utf8",
+      highWaterMark: 1 << 20,
+      fileHwm: 1 << 20,
+      limits: {
+        // One byte over the limit is how busboy reports "too large" (it also fires the
+        // `limit` event when a file is exactly `fileSize` long).
+        fileSize: this.#opts.maxBytes + 1,
+        fieldSize: MAX_TITLE_CHARS * 4 + 64,
+        fields: 20,
+        parts: 40,
+        headerPairs: 20,
+      },
+    });
+    parser.on("file", (name, stream, info) => this.#onFile(name, stream, info.filename));
+    parser.on("field", (name, value, info) => {
+      if (name !== "title" || this.#failed) return;
+      if (info.valueTruncated) {
+        this.#fail(parseTitleError());
+        return;
+      }
+      try {
+        this.#title = parseTitle(value);
+      } catch (err) {
+        this.#fail(err);
+      }
+    });
+    parser.on("error", (err) => this.#fail(malformed(err)));
+    parser.on("close", () => this.#finish());
+    return parser;
+  }
+
+  async #feed(): Promise<void> {
+    const reader = this.#reader!;
+    const parser = this.#parser!;
+    while (!this.#failed) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        this.#fail(interrupted());
+        return;
+      }
+      if (this.#failed) return;
+      if (chunk.done) {
+        parser.end();
+        return;
+      }
+      if (!parser.write(chunk.value)) await drainOrClose(parser);
+    }
+  }
+
+  #onFile(name: string, stream: Readable, rawName: string | undefined): void {
+    if (name !== "file" || this.#sink || this.#failed) {
+      stream.resume();
+      return;
+    }
+    const filename = sanitizeFilename(rawName ?? "");
+    if (!filename) {
+      // A browser form with no file chosen sends an empty, nameless file part.
+      stream.resume();
+      return;
+    }
+    try {
+      checkExtension(filename, this.#opts.allowedExtensions);
+    } catch (err) {
+      stream.resume();
+      this.#fail(err);
+      return;
+    }
+    this.#filename = filename;
+    this.#fileStream = stream;
+    const sink = new FileSink(
+      join(this.#opts.dir, `${crypto.randomUUID()}.upload`),
+      (err) => this.#fail(writeError(err)),
+    );
+    this.#sink = sink;
+    stream.on("data", (chunk: Uint8Array) => {
+      if (!sink.push(chunk)) {
+        stream.pause();
+        sink.drained().then(() => {
+          if (!this.#failed) stream.resume();
+        });
+      }
+    });
+    stream.on("limit", () => this.#fail(tooLarge(this.#opts.maxBytes)));
+    // Errors here (e.g. "Unexpected end of file") are reported by the parser as well.
+    stream.on("error", () => {});
+  }
+
+  /** Busboy has parsed the whole form and every file part has ended. */
+  async #finish(): Promise<void> {
+    if (this.#failed) return;
+    const sink = this.#sink;
+    if (!sink) {
+      this.#fail(noFile());
+      return;
+    }
+    let size: number;
+    try {
+      size = await sink.end();
+    } catch (err) {
+      this.#fail(writeError(err));
+      return;
+    }
+    if (this.#failed) return;
+    if (size === 0) {
+      this.#fail(
+        new ApiError("empty_file", `"${this.#filename}" is empty (0 bytes). Choose another file.`),
+      );
+      return;
+    }
+    this.#resolve({ path: sink.path, filename: this.#filename, title: this.#title, sizeBytes: size });
+  }
+
+  /** The first failure wins: stop reading, tear the parser down, delete the partial file, reject. */
+  #fail(err: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#reader?.cancel().catch(() => {});
+    this.#fileStream?.destroy();
+    if (this.#parser && !this.#parser.destroyed) this.#parser.destroy();
+    const removed = this.#sink ? this.#sink.discard() : Promise.resolve();
+    removed.then(() => this.#reject(err));
+  }
+}
+
+function drainOrClose(parser: busboy.Busboy): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      parser.off("drain", done);
+      parser.off("close", done);
+      resolve();
+    };
+    parser.on("drain", done);
+    parser.on("close", done);
+  });
+}
+
+function parseTitleError(): ApiError {
+  return new ApiError(
+    "bad_request",
+    `The title is too long; use at most ${MAX_TITLE_CHARS} characters.`,
+  );
+}
+
+function malformed(err: unknown): ApiError {
+  return new ApiError("bad_request", `The form data is malformed: ${messageOf(err)}.`);
+}
+
+function messageOf(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.replace(/\.$/, "").replace(/^\w/, (c) => c.toLowerCase());
+}

@@ -1,0 +1,15 @@
+/** Minimal assertions (no @std/assert here: JSR is unreachable). */
+
+import { isDeepStrictEqual, inspect } from "node:util";
+
+export function assert(cond: unknown, msg = "assertion failed"): asserts cond {
+  if (!cond) throw new Error(msg);
+}
+
+export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
+  if (!isDeepStrictEqual(actual, expected)) {
+    throw new Error(
+      `${msg ? msg + ": " : ""}expected ${inspect(expected)}, got ${inspect(actual)}`,
+    );
+  }
+}
