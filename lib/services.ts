@@ -22,6 +22,8 @@ export interface Services {
   service: VideoService;
   /** Null in a web-only process (`TRANSCODE_CONCURRENCY=0`). */
   worker: TranscodeWorker | null;
+  /** Aborted when the process shuts down (ends SSE streams so shutdown can finish). */
+  closing: AbortController;
 }
 
 let current: Services | null = null;
@@ -55,7 +57,17 @@ export async function createServices(
     cancel: (id) => worker?.cancel(id),
   });
   worker?.start();
-  return { config, paths, db, videos, jobs, feed, service, worker };
+  return {
+    config,
+    paths,
+    db,
+    videos,
+    jobs,
+    feed,
+    service,
+    worker,
+    closing: new AbortController(),
+  };
 }
 
 /** Makes `s` the process's services. */
@@ -73,6 +85,7 @@ export function services(): Services {
 
 /** Stops the worker (handing jobs back), stops the feed and closes the database. */
 export async function closeServices(s: Services): Promise<void> {
+  s.closing.abort();
   await s.worker?.stop();
   s.feed.stop();
   s.db.close();

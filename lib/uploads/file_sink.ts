@@ -50,7 +50,10 @@ export class FileSink {
 
   /** Resolves when the backlog is small again (or the sink failed or closed). */
   drained(): Promise<void> {
-    if (this.#pendingBytes < MAX_PENDING_BYTES || this.#error !== null || this.#closed) {
+    if (
+      this.#pendingBytes < MAX_PENDING_BYTES || this.#error !== null ||
+      this.#closed
+    ) {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
@@ -85,14 +88,17 @@ export class FileSink {
     try {
       const file = await this.#file;
       while (
-        this.#pendingBytes >= BATCH_BYTES || (this.#ending && this.#pendingBytes > 0)
+        this.#pendingBytes >= BATCH_BYTES ||
+        (this.#ending && this.#pendingBytes > 0)
       ) {
         const batch = concat(this.#pending, this.#pendingBytes);
         this.#pending = [];
         this.#pendingBytes = 0;
         this.#wakeDrainWaiters();
         let off = 0;
-        while (off < batch.byteLength) off += await file.write(batch.subarray(off));
+        while (off < batch.byteLength) {
+          off += await file.write(batch.subarray(off));
+        }
         this.#written += batch.byteLength;
       }
     } catch (err) {

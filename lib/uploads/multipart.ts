@@ -112,7 +112,10 @@ function noFile(): ApiError {
 }
 
 function interrupted(): ApiError {
-  return new ApiError("bad_request", "The upload was interrupted before it finished.");
+  return new ApiError(
+    "bad_request",
+    "The upload was interrupted before it finished.",
+  );
 }
 
 /** One upload in flight: feeds the body to busboy and the `file` part to a {@link FileSink}. */
@@ -130,7 +133,11 @@ class MultipartReceiver {
   #resolve!: (u: ReceivedUpload) => void;
   #reject!: (err: unknown) => void;
 
-  constructor(body: ReadableStream<Uint8Array>, contentType: string, opts: MultipartOptions) {
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    contentType: string,
+    opts: MultipartOptions,
+  ) {
     this.#body = body;
     this.#contentType = contentType;
     this.#opts = opts;
@@ -149,12 +156,17 @@ class MultipartReceiver {
       this.#body.cancel().catch(() => {});
       this.#opts.signal?.removeEventListener("abort", onAbort);
       return Promise.reject(
-        new ApiError("bad_request", `The form data is malformed: ${messageOf(err)}.`),
+        new ApiError(
+          "bad_request",
+          `The form data is malformed: ${messageOf(err)}.`,
+        ),
       );
     }
     this.#reader = this.#body.getReader();
     this.#feed().catch((err) => this.#fail(err));
-    return done.finally(() => this.#opts.signal?.removeEventListener("abort", onAbort));
+    return done.finally(() =>
+      this.#opts.signal?.removeEventListener("abort", onAbort)
+    );
   }
 
   #createParser(): busboy.Busboy {
@@ -174,7 +186,10 @@ class MultipartReceiver {
         headerPairs: 20,
       },
     });
-    parser.on("file", (name, stream, info) => this.#onFile(name, stream, info.filename));
+    parser.on(
+      "file",
+      (name, stream, info) => this.#onFile(name, stream, info.filename),
+    );
     parser.on("field", (name, value, info) => {
       if (name !== "title" || this.#failed) return;
       if (info.valueTruncated) {
@@ -268,11 +283,19 @@ class MultipartReceiver {
     if (this.#failed) return;
     if (size === 0) {
       this.#fail(
-        new ApiError("empty_file", `"${this.#filename}" is empty (0 bytes). Choose another file.`),
+        new ApiError(
+          "empty_file",
+          `"${this.#filename}" is empty (0 bytes). Choose another file.`,
+        ),
       );
       return;
     }
-    this.#resolve({ path: sink.path, filename: this.#filename, title: this.#title, sizeBytes: size });
+    this.#resolve({
+      path: sink.path,
+      filename: this.#filename,
+      title: this.#title,
+      sizeBytes: size,
+    });
   }
 
   /** The first failure wins: stop reading, tear the parser down, delete the partial file, reject. */
@@ -307,7 +330,10 @@ function parseTitleError(): ApiError {
 }
 
 function malformed(err: unknown): ApiError {
-  return new ApiError("bad_request", `The form data is malformed: ${messageOf(err)}.`);
+  return new ApiError(
+    "bad_request",
+    `The form data is malformed: ${messageOf(err)}.`,
+  );
 }
 
 function messageOf(err: unknown): string {

@@ -79,7 +79,10 @@ Deno.test("serveFile - suffix range returns the last n bytes", async () => {
 
 Deno.test("serveFile - range end past the size is clamped", async () => {
   await withVideo(async (file, data) => {
-    const res = await serveFile(get("/x", { range: "bytes=9000-999999" }), file);
+    const res = await serveFile(
+      get("/x", { range: "bytes=9000-999999" }),
+      file,
+    );
     assertEquals(res.status, 206);
     assertEquals(res.headers.get("content-range"), `bytes 9000-9999/${SIZE}`);
     assertEquals(await bytes(res), data.slice(9000));
@@ -97,7 +100,9 @@ Deno.test("serveFile - range starting beyond the size is 416", async () => {
 
 Deno.test("serveFile - malformed ranges are 416", async () => {
   await withVideo(async (file) => {
-    for (const range of ["bytes=abc", "bytes=5-2", "bytes=-", "bytes=-0", "bytes"]) {
+    for (
+      const range of ["bytes=abc", "bytes=5-2", "bytes=-", "bytes=-0", "bytes"]
+    ) {
       const res = await serveFile(get("/x", { range }), file);
       assertEquals(res.status, 416, range);
       assertEquals(res.headers.get("content-range"), `bytes */${SIZE}`);
@@ -118,8 +123,9 @@ Deno.test("serveFile - multiple ranges and other units get the full 200", async 
 
 Deno.test("serveFile - If-Range with a stale ETag ignores the Range", async () => {
   await withVideo(async (file, data) => {
-    const etag = (await serveFile(new Request("http://x", { method: "HEAD" }), file))
-      .headers.get("etag")!;
+    const etag =
+      (await serveFile(new Request("http://x", { method: "HEAD" }), file))
+        .headers.get("etag")!;
     const match = await serveFile(
       get("/x", { range: "bytes=0-9", "if-range": etag }),
       file,
@@ -146,7 +152,10 @@ Deno.test("serveFile - If-None-Match (list, weak, *) returns 304 with no body", 
       assertEquals(res.body, null);
       assertEquals(res.headers.get("etag"), etag);
     }
-    const miss = await serveFile(get("/x", { "if-none-match": '"nope"' }), file);
+    const miss = await serveFile(
+      get("/x", { "if-none-match": '"nope"' }),
+      file,
+    );
     assertEquals(miss.status, 200);
     await miss.body?.cancel();
   });
@@ -155,7 +164,10 @@ Deno.test("serveFile - If-None-Match (list, weak, *) returns 304 with no body", 
 Deno.test("serveFile - If-Modified-Since applies only without If-None-Match", async () => {
   await withVideo(async (file) => {
     const future = new Date(Date.now() + 60_000).toUTCString();
-    const res = await serveFile(get("/x", { "if-modified-since": future }), file);
+    const res = await serveFile(
+      get("/x", { "if-modified-since": future }),
+      file,
+    );
     assertEquals(res.status, 304);
     const both = await serveFile(
       get("/x", { "if-modified-since": future, "if-none-match": '"other"' }),
@@ -212,14 +224,20 @@ Deno.test("serveFile - empty file is a 200 with length 0, any range 416", async 
     assertEquals(res.status, 200);
     assertEquals(res.headers.get("content-length"), "0");
     assertEquals((await bytes(res)).length, 0);
-    const ranged = await serveFile(get("/x", { range: "bytes=0-" }), `${dir}/empty.mp4`);
+    const ranged = await serveFile(
+      get("/x", { range: "bytes=0-" }),
+      `${dir}/empty.mp4`,
+    );
     assertEquals(ranged.status, 416);
     assertEquals(ranged.headers.get("content-range"), "bytes */0");
   });
 });
 
 Deno.test("serveFile - content types follow the app's overrides", () => {
-  assertEquals(contentTypeFor("a/master.m3u8"), "application/vnd.apple.mpegurl");
+  assertEquals(
+    contentTypeFor("a/master.m3u8"),
+    "application/vnd.apple.mpegurl",
+  );
   assertEquals(contentTypeFor("manifest.mpd"), "application/dash+xml");
   assertEquals(contentTypeFor("init-0.m4s"), "video/iso.segment");
   assertEquals(contentTypeFor("thumbs.vtt"), "text/vtt; charset=utf-8");
@@ -280,17 +298,26 @@ async function withBundle(
 
 Deno.test("serveFile - br and gzip both decode back to the original", async () => {
   await withBundle(async (file, source) => {
-    const br = await serveFile(get("/x", { "accept-encoding": "gzip, deflate, br" }), file);
+    const br = await serveFile(
+      get("/x", { "accept-encoding": "gzip, deflate, br" }),
+      file,
+    );
     assertEquals(br.headers.get("content-encoding"), "br");
     assertEquals(br.headers.get("vary"), "Accept-Encoding");
     const brBody = await bytes(br);
     assertEquals(br.headers.get("content-length"), String(brBody.length));
     assert(brBody.length < source.length / 4);
-    assertEquals(new TextDecoder().decode(zlib.brotliDecompressSync(brBody)), source);
+    assertEquals(
+      new TextDecoder().decode(zlib.brotliDecompressSync(brBody)),
+      source,
+    );
 
     const gz = await serveFile(get("/x", { "accept-encoding": "gzip" }), file);
     assertEquals(gz.headers.get("content-encoding"), "gzip");
-    assertEquals(new TextDecoder().decode(zlib.gunzipSync(await bytes(gz))), source);
+    assertEquals(
+      new TextDecoder().decode(zlib.gunzipSync(await bytes(gz))),
+      source,
+    );
   });
 });
 
@@ -315,8 +342,12 @@ Deno.test("serveFile - compressed ETags differ per encoding and revalidate", asy
 
 Deno.test("serveFile - repeated requests reuse the cached compressed bytes", async () => {
   await withBundle(async (file) => {
-    const a = await bytes(await serveFile(get("/x", { "accept-encoding": "br" }), file));
-    const b = await bytes(await serveFile(get("/x", { "accept-encoding": "br" }), file));
+    const a = await bytes(
+      await serveFile(get("/x", { "accept-encoding": "br" }), file),
+    );
+    const b = await bytes(
+      await serveFile(get("/x", { "accept-encoding": "br" }), file),
+    );
     assertEquals(a, b);
     // A new version of the file must not be served from the cache.
     await Deno.writeTextFile(file, text(300));
@@ -342,7 +373,10 @@ Deno.test("serveFile - no compression for Range requests", async () => {
 
 Deno.test("serveFile - no compression for media", async () => {
   await withVideo(async (file) => {
-    const res = await serveFile(get("/x", { "accept-encoding": "br, gzip" }), file);
+    const res = await serveFile(
+      get("/x", { "accept-encoding": "br, gzip" }),
+      file,
+    );
     assertEquals(res.headers.get("content-encoding"), null);
     assertEquals(res.headers.get("vary"), null);
     assertEquals(res.headers.get("content-length"), String(SIZE));
@@ -353,12 +387,21 @@ Deno.test("serveFile - no compression for media", async () => {
 Deno.test("serveFile - HEAD of a compressible file reports the compressed length", async () => {
   await withBundle(async (file) => {
     const head = await serveFile(
-      new Request("http://x/", { method: "HEAD", headers: { "accept-encoding": "gzip" } }),
+      new Request("http://x/", {
+        method: "HEAD",
+        headers: { "accept-encoding": "gzip" },
+      }),
       file,
     );
     assertEquals(head.body, null);
-    const full = await serveFile(get("/x", { "accept-encoding": "gzip" }), file);
-    assertEquals(head.headers.get("content-length"), String((await bytes(full)).length));
+    const full = await serveFile(
+      get("/x", { "accept-encoding": "gzip" }),
+      file,
+    );
+    assertEquals(
+      head.headers.get("content-length"),
+      String((await bytes(full)).length),
+    );
   });
 });
 

@@ -1,0 +1,79 @@
+/**
+ * Middleware factories for cross-cutting concerns; `routes/_middleware.ts` composes them.
+ * Each returns a named inner function, like Fresh's `trailingSlashes(mode)`.
+ */
+import type { FreshContext } from "../fresh/mod.ts";
+import type { State } from "../define.ts";
+import { maybeCompress } from "./compress.ts";
+import { log } from "../log.ts";
+
+type Mw = (ctx: FreshContext<State>) => Promise<Response>;
+
+/** The Content-Security-Policy every page gets: no inline script, nothing from elsewhere. */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join("; ");
+
+/** Adds a request id and logs one JSON line per request (method, path, status, ms). */
+export function requestLog(): Mw {
+  return async function requestLog(ctx) {
+    const started = performance.now();
+    ctx.state.requestId = ctx.req.headers.get("x-request-id")?.slice(0, 64) ||
+      crypto.randomUUID();
+    let status = 500;
+    try {
+      const res = await ctx.next();
+      status = res.status;
+      try {
+        res.headers.set("x-request-id", ctx.state.requestId);
+      } catch { /* immutable headers (e.g. a fetched response) */ }
+      return res;
+    } finally {
+      log.info("request", {
+        method: ctx.req.method,
+        path: ctx.url.pathname,
+        route: ctx.route,
+        status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        requestId: ctx.state.requestId,
+      });
+    }
+  };
+}
+
+/** Security headers on every response; CSP on HTML pages. */
+export function securityHeaders(): Mw {
+  return async function securityHeaders(ctx) {
+    const res = await ctx.next();
+    const h = res.headers;
+    try {
+      h.set("x-content-type-options", "nosniff");
+      h.set("referrer-policy", "strict-origin-when-cross-origin");
+      h.set("cross-origin-opener-policy", "same-origin");
+      h.set("permissions-policy", "camera=(), microphone=(), geolocation=()");
+      if (h.get("content-type")?.startsWith("text/html")) {
+        h.set("content-security-policy", CSP);
+        h.set("x-frame-options", "DENY");
+      }
+    } catch { /* immutable headers */ }
+    return res;
+  };
+}
+
+/** gzip/brotli for text responses when the client accepts it (never for SSE or media). */
+export function compression(): Mw {
+  return async function compression(ctx) {
+    return maybeCompress(ctx.req, await ctx.next());
+  };
+}
