@@ -10,6 +10,9 @@ import { ChangeFeed } from "./videos/feed.ts";
 import { type DataPaths, dataPaths, ensureDataPaths } from "./videos/paths.ts";
 import { VideoService } from "./videos/service.ts";
 import { TranscodeWorker } from "./jobs/worker.ts";
+import { ALLOWED_EXTENSIONS } from "./config.ts";
+import { createTusHandler, type TusHandler } from "./uploads/tus.ts";
+import { log } from "./log.ts";
 
 /** Everything a request handler may need. */
 export interface Services {
@@ -22,6 +25,8 @@ export interface Services {
   service: VideoService;
   /** Null in a web-only process (`TRANSCODE_CONCURRENCY=0`). */
   worker: TranscodeWorker | null;
+  /** The tus endpoint at `/api/uploads`. */
+  tus: TusHandler;
   /** Aborted when the process shuts down (ends SSE streams so shutdown can finish). */
   closing: AbortController;
 }
@@ -56,6 +61,25 @@ export async function createServices(
     queued: () => worker?.wake(),
     cancel: (id) => worker?.cancel(id),
   });
+  const tus = createTusHandler({
+    dir: paths.tus,
+    path: "/api/uploads",
+    maxBytes: config.maxUploadBytes,
+    expiryHours: config.tusExpiryHours,
+    allowedExtensions: ALLOWED_EXTENSIONS,
+    onUploadFinished: async (upload) => {
+      const video = await service.ingest(upload);
+      return { headers: { "X-Video-Id": video.id } };
+    },
+  });
+  const sweep = () =>
+    tus.cleanupExpired().then(
+      (n) => n && log.info("tus.expired", { removed: n }),
+      (err) => log.warn("tus.cleanup_failed", { error: String(err) }),
+    );
+  void sweep();
+  const sweeper = setInterval(sweep, 15 * 60_000);
+  Deno.unrefTimer(sweeper as unknown as number);
   worker?.start();
   return {
     config,
@@ -66,6 +90,7 @@ export async function createServices(
     feed,
     service,
     worker,
+    tus,
     closing: new AbortController(),
   };
 }
@@ -86,6 +111,7 @@ export function services(): Services {
 /** Stops the worker (handing jobs back), stops the feed and closes the database. */
 export async function closeServices(s: Services): Promise<void> {
   s.closing.abort();
+  s.tus.close();
   await s.worker?.stop();
   s.feed.stop();
   s.db.close();

@@ -2,11 +2,12 @@
  * Starts the real server (main.ts) as a child process on a free port with a temp DATA_DIR
  * and the same narrow permissions as `deno task start`, for integration tests.
  */
-import { dirname, fromFileUrl, join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { serverPermissions } from "../lib/cli/permissions.ts";
 
 /** Project root. */
-export const ROOT: string = join(dirname(fromFileUrl(import.meta.url)), "..");
+export const ROOT: string = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** A running server. */
 export interface TestServer {

@@ -5,11 +5,12 @@
  *
  * Usage: `deno run -A lib/cli/start.ts [--worker]`
  */
-import { dirname, fromFileUrl, join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { preflight } from "./preflight.ts";
 import { serverPermissions } from "./permissions.ts";
 
-const root = join(dirname(fromFileUrl(import.meta.url)), "..", "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const worker = Deno.args.includes("--worker");
 
 const missing = await preflight(false);

@@ -97,6 +97,11 @@ export function buildRouteTable(
       attachSpecial(table, folder, name, mod, key);
       continue;
     }
+    if (!mod.default && !mod.handler && !mod.handlers) {
+      throw new Error(
+        `${key} must export a default page component or a \`handler\`.`,
+      );
+    }
     const seg = name === "index" ? null : parseSegment(name, rel, true);
     if (seg === null && name !== "index") {
       throw new Error(`${key}: a (group) must be a folder, not a file.`);

@@ -45,9 +45,9 @@ hooks.__b = (vnode: VNode): void => {
       v.type = Fragment;
       v.props = {
         children: [
-          h(Fragment, { UNSTABLE_comment: `frsh:${id}:${name}` }),
+          comment(`frsh:${id}:${name}`),
           inner,
-          h(Fragment, { UNSTABLE_comment: `/frsh:${id}` }),
+          comment(`/frsh:${id}`),
         ],
       };
     }
@@ -60,9 +60,14 @@ hooks.diffed = (vnode: VNode): void => {
   prevDiffed?.(vnode);
 };
 
+/** A comment node (preact-render-to-string renders `UNSTABLE_comment` fragments). */
+function comment(text: string): VNode {
+  return h(Fragment, { UNSTABLE_comment: text } as Record<string, unknown>);
+}
+
 /** Marks `component` as the island called `name` (a bundle entry name). */
-// deno-lint-ignore no-explicit-any
 export function registerIsland(
+  // deno-lint-ignore no-explicit-any
   component: ComponentType<any>,
   name: string,
 ): void {

@@ -25,7 +25,9 @@ export async function listModules(dir: string): Promise<string[]> {
     for (const e of entries) {
       const rel = sub ? `${sub}/${e.name}` : e.name;
       if (e.isDirectory) await walk(rel);
-      else if (e.isFile && MODULE_RE.test(e.name) && !SKIP_RE.test(e.name)) out.push(rel);
+      else if (e.isFile && MODULE_RE.test(e.name) && !SKIP_RE.test(e.name)) {
+        out.push(rel);
+      }
     }
   };
   await walk("");
@@ -34,12 +36,17 @@ export async function listModules(dir: string): Promise<string[]> {
 
 /** Returns the text of `fresh.gen.ts` for the project at `root`. */
 export async function generateManifest(root: string): Promise<string> {
-  const routes = (await listModules(join(root, "routes"))).map((p) => `./routes/${p}`);
-  const islands = (await listModules(join(root, "islands"))).map((p) => `./islands/${p}`);
+  const routes = (await listModules(join(root, "routes"))).map((p) =>
+    `./routes/${p}`
+  );
+  const islands = (await listModules(join(root, "islands"))).map((p) =>
+    `./islands/${p}`
+  );
   const used = new Set<string>();
   const ident = (key: string, prefix: string): string => {
-    const base = prefix + key.replace(/^\.\/(routes|islands)\//, "").replace(MODULE_RE, "")
-      .replace(/[^A-Za-z0-9_$]/g, "_");
+    const base = prefix +
+      key.replace(/^\.\/(routes|islands)\//, "").replace(MODULE_RE, "")
+        .replace(/[^A-Za-z0-9_$]/g, "_");
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
     used.add(name);
@@ -56,7 +63,9 @@ export async function generateManifest(root: string): Promise<string> {
     "// This file SHOULD be checked into source version control.",
     "// To update it, run `deno run -A dev.ts manifest`.",
     "",
-    ...[...routeIds, ...islandIds].map(([k, id]) => `import * as ${id} from "${k}";`),
+    ...[...routeIds, ...islandIds].map(([k, id]) =>
+      `import * as ${id} from "${k}";`
+    ),
     "",
     `import type { Manifest } from "${mod}";`,
     "",
@@ -74,7 +83,11 @@ export async function generateManifest(root: string): Promise<string> {
 
 function block(name: string, ids: string[][]): string[] {
   if (ids.length === 0) return [`  ${name}: {},`];
-  return [`  ${name}: {`, ...ids.map(([k, id]) => `    "${k}": ${id},`), "  },"];
+  return [
+    `  ${name}: {`,
+    ...ids.map(([k, id]) => `    "${k}": ${id},`),
+    "  },",
+  ];
 }
 
 /** Writes `fresh.gen.ts` if its content changed; returns true when it did. */
@@ -88,7 +101,8 @@ export async function writeManifest(root: string): Promise<boolean> {
 
 /** True when `fresh.gen.ts` exists and matches the routes and islands on disk. */
 export async function isManifestCurrent(root: string): Promise<boolean> {
-  return await readText(resolve(root, MANIFEST_FILE)) === await generateManifest(root);
+  return await readText(resolve(root, MANIFEST_FILE)) ===
+    await generateManifest(root);
 }
 
 async function readText(path: string): Promise<string | null> {

@@ -64,7 +64,9 @@ export function renderDocument(input: RenderInput): string {
       );
     }
   }
-  if (input.dev) body += `<script type="module" src="${RELOAD_SCRIPT_URL}"></script>`;
+  if (input.dev) {
+    body += `<script type="module" src="${RELOAD_SCRIPT_URL}"></script>`;
+  }
   html = insertBefore(html, "</head>", head, false);
   html = insertBefore(html, "</body>", body, true);
   return "<!DOCTYPE html>" + html;
@@ -74,7 +76,9 @@ function islandTags(islands: IslandUse[], assets: Assets): [string, string] {
   const list = islands.map(({ id, name }) => {
     const asset = assets.islands[name];
     if (!asset) {
-      throw new Error(`Island ${name} is not in the build; rebuild with dev.ts build.`);
+      throw new Error(
+        `Island ${name} is not in the build; rebuild with dev.ts build.`,
+      );
     }
     return { id, name, url: asset.url };
   });
@@ -83,18 +87,26 @@ function islandTags(islands: IslandUse[], assets: Assets): [string, string] {
     preload.add(assets.islands[name].url);
     for (const dep of assets.islands[name].deps) preload.add(dep);
   }
-  const head = [...preload].map((url) => `<link rel="modulepreload" href="${url}">`).join(
+  const head = [...preload].map((url) =>
+    `<link rel="modulepreload" href="${url}">`
+  ).join(
     "",
   );
   const state = `{"islands":${escapeJson(JSON.stringify(list))},"props":${
     serialize(islands.map((i) => i.props))
   }}`;
-  const body = `<script type="application/json" id="__FRSH_STATE">${state}</script>` +
+  const body =
+    `<script type="application/json" id="__FRSH_STATE">${state}</script>` +
     `<script type="module" src="${assets.bootUrl}"></script>`;
   return [head, body];
 }
 
-function insertBefore(html: string, tag: string, text: string, last: boolean): string {
+function insertBefore(
+  html: string,
+  tag: string,
+  text: string,
+  last: boolean,
+): string {
   if (!text) return html;
   const lower = html.toLowerCase();
   const at = last ? lower.lastIndexOf(tag) : lower.indexOf(tag);

@@ -99,13 +99,16 @@ export function serialize(value: unknown): string {
     } else {
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) {
-        if ("type" in obj && "props" in obj && obj.constructor === undefined) {
-          throw new TypeError(
-            `Cannot serialize JSX at ${path}: islands take data props, not children.`,
-          );
-        }
         const name = proto?.constructor?.name ?? "object";
         throw new TypeError(`Cannot serialize ${name} instance at ${path}.`);
+      }
+      // Preact vnodes are plain objects with an own `constructor: undefined`.
+      if (
+        "constructor" in obj && obj.constructor === undefined && "props" in obj
+      ) {
+        throw new TypeError(
+          `Cannot serialize JSX at ${path}: islands take data props, not children.`,
+        );
       }
       const out: Record<string, number> = {};
       for (const key of Object.keys(obj)) {

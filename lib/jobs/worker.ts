@@ -86,8 +86,8 @@ export class TranscodeWorker {
       const holderPid = Number(job.holder.split(":")[1]);
       if (holderPid === Deno.pid && job.holder === this.holder) continue;
       if (holderPid !== Deno.pid && isProcessAlive(holderPid)) continue;
-      if (job.pid && isProcessAlive(job.pid, "ffmpeg")) {
-        killProcessGroup(job.pid);
+      if (job.pid && isProcessAlive(job.pid)) {
+        killProcessGroup(job.pid, { expect: "ffmpeg" });
       }
       this.#deps.jobs.reclaim(job.videoId, job.holder);
       log.info("job.recovered", {

@@ -70,7 +70,10 @@ export function nominalBitrate(width: number, height: number): number {
  *
  * @example planLadder(info1080p).map((r) => r.height) // [1080, 720, 480, 360]
  */
-export function planLadder(info: MediaInfo, opts: { copyTopRung?: boolean } = {}): Rendition[] {
+export function planLadder(
+  info: MediaInfo,
+  opts: { copyTopRung?: boolean } = {},
+): Rendition[] {
   const { displayWidth: dw, displayHeight: dh } = info.video;
   const portrait = dh > dw;
   const srcShort = portrait ? dw : dh;
@@ -112,14 +115,19 @@ export function keyframeIntervals(times: readonly number[]): number[] {
  * interval no longer than a segment. Audio does not matter: it is always re-encoded into its
  * own rendition, which costs little.
  */
-export function canCopyTopRung(info: MediaInfo, keyframeIntervalsSec: readonly number[]): boolean {
+export function canCopyTopRung(
+  info: MediaInfo,
+  keyframeIntervalsSec: readonly number[],
+): boolean {
   const v = info.video;
   const playableProfile = v.profile === null ||
     ["Baseline", "Constrained Baseline", "Main", "High"].includes(v.profile);
   if (
-    v.codec !== "h264" || !playableProfile || v.pixFmt !== "yuv420p" || v.bitDepth !== 8 ||
+    v.codec !== "h264" || !playableProfile || v.pixFmt !== "yuv420p" ||
+    v.bitDepth !== 8 ||
     v.rotation !== 0 || v.sar.num !== v.sar.den || v.fps > 30 || v.hdr ||
-    Math.min(v.width, v.height) > MAX_SHORT_SIDE || v.width % 2 !== 0 || v.height % 2 !== 0 ||
+    Math.min(v.width, v.height) > MAX_SHORT_SIDE || v.width % 2 !== 0 ||
+    v.height % 2 !== 0 ||
     !["mov", "matroska"].includes(info.formatName)
   ) {
     return false;

@@ -25,9 +25,14 @@ const NICE_INTERVALS = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 180, 300, 600];
  * Plans the sprite for a video of `durationSec` shown at `width`x`height`: at most 100 tiles,
  * at a "nice" interval (1, 2, 5, 10 s…), each fitting 160x160 with even sides.
  */
-export function planThumbnails(durationSec: number, width: number, height: number): ThumbnailPlan {
-  const intervalSec = NICE_INTERVALS.find((i) => Math.ceil(durationSec / i) <= MAX_TILES) ??
-    Math.ceil(durationSec / MAX_TILES);
+export function planThumbnails(
+  durationSec: number,
+  width: number,
+  height: number,
+): ThumbnailPlan {
+  const intervalSec =
+    NICE_INTERVALS.find((i) => Math.ceil(durationSec / i) <= MAX_TILES) ??
+      Math.ceil(durationSec / MAX_TILES);
   const count = Math.max(1, Math.ceil(durationSec / intervalSec));
   const scale = TILE_BOX / Math.max(width, height);
   const tileWidth = Math.max(2, 2 * Math.round((width * scale) / 2));
@@ -57,7 +62,11 @@ function vttTime(sec: number): string {
  * The WebVTT text for `plan`: one cue per tile, e.g.
  * `00:00:05.000 --> 00:00:10.000` / `thumbs.jpg#xywh=160,0,160,90`.
  */
-export function thumbnailVtt(plan: ThumbnailPlan, durationSec: number, sprite = "thumbs.jpg"): string {
+export function thumbnailVtt(
+  plan: ThumbnailPlan,
+  durationSec: number,
+  sprite = "thumbs.jpg",
+): string {
   const lines = ["WEBVTT", ""];
   for (let i = 0; i < plan.count; i++) {
     const start = i * plan.intervalSec;

@@ -7,8 +7,10 @@
 import busboy from "busboy";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { ApiError, formatBytes } from "../http/errors.ts";
+import { ApiError } from "../http/errors.ts";
+import { BodyReader } from "./body_reader.ts";
 import { FileSink } from "./file_sink.ts";
+import { tooLarge, writeError } from "./limits.ts";
 import {
   checkExtension,
   MAX_TITLE_CHARS,
@@ -71,29 +73,6 @@ export async function receiveMultipart(
   return await new MultipartReceiver(req.body, contentType, opts).run();
 }
 
-/** The 413 error, with the real size when it is known. */
-export function tooLarge(maxBytes: number, sizeBytes?: number): ApiError {
-  const limit = `${formatBytes(maxBytes)} (MAX_UPLOAD_BYTES)`;
-  return new ApiError(
-    "too_large",
-    sizeBytes === undefined
-      ? `File is larger than the ${limit} limit.`
-      : `File is ${formatBytes(sizeBytes)}; the limit is ${limit}.`,
-  );
-}
-
-/** Maps a file-system write error to the API error a client sees. */
-export function writeError(err: unknown): unknown {
-  const code = (err as { code?: string } | null)?.code;
-  if (code === "ENOSPC" || code === "EDQUOT" || code === "EFBIG") {
-    return new ApiError(
-      "insufficient_storage",
-      "The server has no room for this upload right now. Try again later or upload a smaller file.",
-    );
-  }
-  return err;
-}
-
 function declaredLength(req: Request): number | null {
   const raw = req.headers.get("content-length");
   if (raw === null || !/^\d+$/.test(raw.trim())) return null;
@@ -123,9 +102,12 @@ class MultipartReceiver {
   #body: ReadableStream<Uint8Array>;
   #contentType: string;
   #opts: MultipartOptions;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #reader: BodyReader | null = null;
   #parser: busboy.Busboy | null = null;
   #fileStream: Readable | null = null;
+  /** File bytes busboy has handed over, to tell when a chunk went wholly into the file. */
+  #fileBytesSeen = 0;
+  #fileEnded = false;
   #sink: FileSink | null = null;
   #filename = "";
   #title: string | null = null;
@@ -162,7 +144,7 @@ class MultipartReceiver {
         ),
       );
     }
-    this.#reader = this.#body.getReader();
+    this.#reader = new BodyReader(this.#body);
     this.#feed().catch((err) => this.#fail(err));
     return done.finally(() =>
       this.#opts.signal?.removeEventListener("abort", onAbort)
@@ -211,7 +193,7 @@ class MultipartReceiver {
     const reader = this.#reader!;
     const parser = this.#parser!;
     while (!this.#failed) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      let chunk: Uint8Array | null;
       try {
         chunk = await reader.read();
       } catch {
@@ -219,15 +201,31 @@ class MultipartReceiver {
         return;
       }
       if (this.#failed) return;
-      if (chunk.done) {
+      if (chunk === null) {
         parser.end();
         return;
       }
-      if (!parser.write(chunk.value)) await drainOrClose(parser);
+      const seen = this.#fileBytesSeen;
+      const more = parser.write(chunk);
+      // Busboy passes file data on as views of `chunk`, and also keeps views of it for
+      // fields and paused streams. The chunk's memory may be reused only when all of it was
+      // file data and the file stream delivered it synchronously (the sink copies).
+      if (
+        this.#fileStream !== null && !this.#fileEnded &&
+        this.#fileStream.readableLength === 0 &&
+        this.#fileBytesSeen - seen === chunk.byteLength
+      ) {
+        reader.recycle(chunk);
+      }
+      if (!more) await drainOrClose(parser);
+      if (this.#sink) await this.#sink.drained();
     }
   }
 
   #onFile(name: string, stream: Readable, rawName: string | undefined): void {
+    // Busboy destroys file streams with an error when the form is cut short or torn down;
+    // the same error reaches the parser's handler, so it needs no second report here.
+    stream.on("error", () => {});
     if (name !== "file" || this.#sink || this.#failed) {
       stream.resume();
       return;
@@ -252,17 +250,14 @@ class MultipartReceiver {
       (err) => this.#fail(writeError(err)),
     );
     this.#sink = sink;
+    // The sink copies every chunk and never makes the stream pause: backpressure is applied
+    // where the body is read (see #feed), so busboy always hands data over synchronously.
     stream.on("data", (chunk: Uint8Array) => {
-      if (!sink.push(chunk)) {
-        stream.pause();
-        sink.drained().then(() => {
-          if (!this.#failed) stream.resume();
-        });
-      }
+      this.#fileBytesSeen += chunk.byteLength;
+      sink.push(chunk);
     });
+    stream.on("end", () => this.#fileEnded = true);
     stream.on("limit", () => this.#fail(tooLarge(this.#opts.maxBytes)));
-    // Errors here (e.g. "Unexpected end of file") are reported by the parser as well.
-    stream.on("error", () => {});
   }
 
   /** Busboy has parsed the whole form and every file part has ended. */
@@ -302,7 +297,7 @@ class MultipartReceiver {
   #fail(err: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.#reader?.cancel().catch(() => {});
+    this.#reader?.cancel();
     this.#fileStream?.destroy();
     if (this.#parser && !this.#parser.destroyed) this.#parser.destroy();
     const removed = this.#sink ? this.#sink.discard() : Promise.resolve();

@@ -1,4 +1,5 @@
 import { define } from "../../lib/define.ts";
+import { HttpError } from "../../lib/fresh/mod.ts";
 import {
   ApiError,
   errorResponse,
@@ -8,26 +9,26 @@ import { log } from "../../lib/log.ts";
 
 /** Every API error becomes `{ error: { code, message } }`; nothing else leaks. */
 export const handler = define.middleware(async (ctx) => {
-  let res: Response;
   try {
-    res = await ctx.next();
+    return await ctx.next();
   } catch (err) {
+    if (err instanceof HttpError && err.status === 405) {
+      const allow = new Headers(err.headers).get("allow") ?? "";
+      return errorResponse(
+        "method_not_allowed",
+        `This endpoint accepts: ${allow}.`,
+        { allow },
+      );
+    }
+    if (err instanceof HttpError && err.status === 404) {
+      return errorResponse(
+        "not_found",
+        "There is no API endpoint at this path.",
+      );
+    }
     if (!(err instanceof ApiError)) {
-      log.error("api.error", {
-        path: ctx.url.pathname,
-        error: String(err),
-        stack: (err as Error)?.stack,
-      });
+      log.error("api.error", { path: ctx.url.pathname, error: String(err) });
     }
     return toErrorResponse(err);
   }
-  if (
-    res.status === 405 && !res.headers.get("content-type")?.includes("json")
-  ) {
-    const allow = res.headers.get("allow") ?? "";
-    return errorResponse("method_not_allowed", `Use one of: ${allow}.`, {
-      allow,
-    });
-  }
-  return res;
 });

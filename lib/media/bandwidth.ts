@@ -1,0 +1,146 @@
+/**
+ * Replaces the nominal bandwidths ffmpeg writes into `master.m3u8` and `manifest.mpd` with ones
+ * measured from the real segment files: ffmpeg's figure can be 20% under the real peak, which
+ * makes players pick a rendition they cannot sustain.
+ */
+
+import { join } from "node:path";
+
+/** Measured bit rates of one representation (bits/s). */
+export interface MeasuredRate {
+  /** Representation id (= stream index in the dash output, = N of `media_N.m3u8`). */
+  id: number;
+  /** Highest per-segment bit rate (bytes·8 / segment duration). */
+  peak: number;
+  /** Total media bytes·8 / total duration. */
+  average: number;
+  durationSec: number;
+  segments: number;
+}
+
+interface PlaylistEntry {
+  uri: string;
+  durationSec: number;
+}
+
+/** Parses the EXTINF entries of a media playlist. */
+export function parseMediaPlaylist(text: string): PlaylistEntry[] {
+  const entries: PlaylistEntry[] = [];
+  let pending: number | null = null;
+  for (const line of text.split("\n").map((l) => l.trim())) {
+    if (line.startsWith("#EXTINF:")) {
+      pending = parseFloat(line.slice(8));
+    } else if (line && !line.startsWith("#") && pending !== null) {
+      entries.push({ uri: line, durationSec: pending });
+      pending = null;
+    }
+  }
+  return entries;
+}
+
+/**
+ * Measures representation `id` from `media_<id>.m3u8` and its segment sizes. A final segment
+ * shorter than half the others is left out of the peak: a lone keyframe in a fraction of a
+ * second would otherwise inflate it many times over.
+ */
+export async function measureRepresentation(
+  dir: string,
+  id: number,
+): Promise<MeasuredRate> {
+  const entries = parseMediaPlaylist(
+    await Deno.readTextFile(join(dir, `media_${id}.m3u8`)),
+  );
+  let bytes = 0;
+  let durationSec = 0;
+  let peak = 0;
+  const longest = Math.max(0, ...entries.map((e) => e.durationSec));
+  for (const [i, e] of entries.entries()) {
+    const size = (await Deno.stat(join(dir, e.uri))).size;
+    bytes += size;
+    durationSec += e.durationSec;
+    const isShortTail = i === entries.length - 1 && entries.length > 1 &&
+      e.durationSec < longest / 2;
+    if (e.durationSec > 0 && !isShortTail) {
+      peak = Math.max(peak, (size * 8) / e.durationSec);
+    }
+  }
+  const average = durationSec > 0 ? (bytes * 8) / durationSec : 0;
+  return {
+    id,
+    peak: Math.round(Math.max(peak, average)),
+    average: Math.round(average),
+    durationSec,
+    segments: entries.length,
+  };
+}
+
+/**
+ * Rewrites `BANDWIDTH`/`AVERAGE-BANDWIDTH` of every variant in the HLS master (video plus the
+ * audio rendition, since variants carry both) and `bandwidth` of every MPD representation.
+ * Also marks the playlists as VOD with independent segments and drops the wall-clock
+ * `EXT-X-PROGRAM-DATE-TIME` tags ffmpeg adds, which mean nothing for a VOD.
+ */
+export async function rewriteBandwidths(
+  dir: string,
+  video: MeasuredRate[],
+  audio: MeasuredRate | null,
+): Promise<void> {
+  const byId = new Map(video.map((m) => [m.id, m]));
+  const masterPath = join(dir, "master.m3u8");
+  const master = (await Deno.readTextFile(masterPath)).split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < master.length; i++) {
+    const line = master[i];
+    if (line.startsWith("#EXT-X-STREAM-INF:")) {
+      const uri = master.slice(i + 1).find((l) =>
+        l.trim() && !l.startsWith("#")
+      ) ?? "";
+      const m = byId.get(Number(/media_(\d+)\.m3u8/.exec(uri)?.[1]));
+      if (m) {
+        const peak = m.peak + (audio?.peak ?? 0);
+        const avg = m.average + (audio?.average ?? 0);
+        let attrs = line.slice("#EXT-X-STREAM-INF:".length)
+          .replace(/(^|,)AVERAGE-BANDWIDTH=\d+/, "")
+          .replace(/(^|,)BANDWIDTH=\d+/, "")
+          .replace(/^,/, "");
+        attrs = `BANDWIDTH=${peak},AVERAGE-BANDWIDTH=${avg}${
+          attrs ? "," + attrs : ""
+        }`;
+        out.push(`#EXT-X-STREAM-INF:${attrs}`);
+        continue;
+      }
+    }
+    out.push(line);
+    if (
+      line.startsWith("#EXT-X-VERSION") &&
+      !master.includes("#EXT-X-INDEPENDENT-SEGMENTS")
+    ) {
+      out.push("#EXT-X-INDEPENDENT-SEGMENTS");
+    }
+  }
+  await Deno.writeTextFile(masterPath, out.join("\n"));
+
+  for (const m of [...video, ...(audio ? [audio] : [])]) {
+    const path = join(dir, `media_${m.id}.m3u8`);
+    const lines = (await Deno.readTextFile(path)).split("\n")
+      .filter((l) => !l.startsWith("#EXT-X-PROGRAM-DATE-TIME"));
+    if (!lines.includes("#EXT-X-PLAYLIST-TYPE:VOD")) {
+      const at = lines.findIndex((l) => l.startsWith("#EXT-X-TARGETDURATION"));
+      lines.splice(at + 1, 0, "#EXT-X-PLAYLIST-TYPE:VOD");
+    }
+    await Deno.writeTextFile(path, lines.join("\n"));
+  }
+
+  const mpdPath = join(dir, "manifest.mpd");
+  const all = new Map(
+    [...video, ...(audio ? [audio] : [])].map((m) => [m.id, m]),
+  );
+  const mpd = (await Deno.readTextFile(mpdPath)).replace(
+    /(<Representation id="(\d+)"[^>]*?bandwidth=")(\d+)(")/g,
+    (whole, pre: string, id: string, _bw: string, post: string) => {
+      const m = all.get(Number(id));
+      return m ? `${pre}${m.peak}${post}` : whole;
+    },
+  );
+  await Deno.writeTextFile(mpdPath, mpd);
+}

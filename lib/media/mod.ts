@@ -1,0 +1,46 @@
+/**
+ * The media pipeline's public API: probe an upload, plan its ladder, transcode it into a stream
+ * folder (HLS + DASH on shared CMAF segments, poster, thumbnails), and clean up after crashes.
+ *
+ * @example
+ * const info = await probe(path, { ffprobePath: "ffprobe", limits });
+ * const result = await transcode({ input: path, info, outDir, ffmpegPath: "ffmpeg" });
+ */
+
+export {
+  ALLOWED_DEMUXERS,
+  type AudioInfo,
+  FORMAT_WHITELIST,
+  type InputLimits,
+  type MediaInfo,
+  probe,
+  probeKeyframes,
+  type ProbeOptions,
+  type Ratio,
+  type VideoInfo,
+} from "./probe.ts";
+export {
+  AUDIO_BITRATE,
+  canCopyTopRung,
+  GOP_SEC,
+  keyframeIntervals,
+  planLadder,
+  type Rendition,
+  SEGMENT_SEC,
+} from "./ladder.ts";
+export {
+  buildFfmpegArgs,
+  type FfmpegPlan,
+  OUTPUT_FILES,
+} from "./ffmpeg_args.ts";
+export {
+  planThumbnails,
+  type ThumbnailPlan,
+  thumbnailVtt,
+} from "./thumbnails.ts";
+export {
+  transcode,
+  type TranscodeOptions,
+  type TranscodeResult,
+} from "./transcode.ts";
+export { isProcessAlive, killProcessGroup } from "./process.ts";

@@ -1,0 +1,226 @@
+/// <reference lib="dom" />
+/**
+ * Playback engines behind one small interface: hls.js, dash.js and the browser's own HLS.
+ * hls.js and dash.js are imported dynamically, so the bundler puts each in its own chunk and
+ * a page loads only the one the viewer uses.
+ */
+import type { EngineKind } from "./engine_choice.ts";
+
+/** One rendition the viewer can pick. */
+export interface Rendition {
+  /** Engine-specific key (hls.js level index, dash.js representation id). */
+  key: string;
+  width: number;
+  height: number;
+  /** Bits per second. */
+  bitrate: number;
+}
+
+/** What an engine reports to the player. */
+export interface EngineCallbacks {
+  /** The rendition list is known (highest first). */
+  onRenditions(list: Rendition[]): void;
+  /** The rendition now on screen changed. */
+  onRendition(key: string | null): void;
+  /** Playback cannot go on; `message` is for people. */
+  onFatal(message: string): void;
+}
+
+/** A running engine attached to a `<video>`. */
+export interface Engine {
+  readonly kind: EngineKind;
+  /** Picks a fixed rendition, or adaptive choice with `null`. */
+  setRendition(key: string | null): void;
+  /** The engine's bandwidth estimate in bits/s, null when it has none. */
+  bandwidth(): number | null;
+  /** Detaches from the video and frees everything. */
+  destroy(): void;
+}
+
+/** Stream URLs of a video. */
+export interface StreamUrls {
+  hls: string;
+  dash: string;
+}
+
+/**
+ * Starts `kind` on `video` at `startAt` seconds. Rejects when the engine cannot load or
+ * this browser cannot run it.
+ */
+export function createEngine(
+  kind: EngineKind,
+  video: HTMLVideoElement,
+  urls: StreamUrls,
+  startAt: number,
+  cb: EngineCallbacks,
+): Promise<Engine> {
+  if (kind === "hls") return createHls(video, urls.hls, startAt, cb);
+  if (kind === "dash") return createDash(video, urls.dash, startAt, cb);
+  return Promise.resolve(createNative(video, urls.hls, startAt, cb));
+}
+
+function sortRenditions(list: Rendition[]): Rendition[] {
+  return list.sort((a, b) => b.height - a.height || b.bitrate - a.bitrate);
+}
+
+async function createHls(
+  video: HTMLVideoElement,
+  url: string,
+  startAt: number,
+  cb: EngineCallbacks,
+): Promise<Engine> {
+  const { default: Hls } = await import("hls.js");
+  if (!Hls.isSupported()) {
+    throw new Error("This browser cannot play video with hls.js.");
+  }
+  const hls = new Hls({
+    startPosition: startAt > 0 ? startAt : -1,
+    backBufferLength: 60,
+    // Errors are shown in the player; keep hls.js quiet in the console.
+    debug: false,
+  });
+  let networkRetries = 0;
+  let mediaRecoveries = 0;
+  hls.on(Hls.Events.MANIFEST_PARSED, () => {
+    cb.onRenditions(sortRenditions(hls.levels.map((l, i) => ({
+      key: String(i),
+      width: l.width,
+      height: l.height,
+      bitrate: l.bitrate,
+    }))));
+  });
+  hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => {
+    cb.onRendition(String(data.level));
+  });
+  hls.on(Hls.Events.FRAG_LOADED, () => {
+    networkRetries = 0;
+  });
+  hls.on(Hls.Events.ERROR, (_e, data) => {
+    if (!data.fatal) return;
+    if (data.type === Hls.ErrorTypes.NETWORK_ERROR && networkRetries++ < 3) {
+      hls.startLoad();
+    } else if (
+      data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries++ < 2
+    ) {
+      hls.recoverMediaError();
+    } else {
+      cb.onFatal(
+        data.type === Hls.ErrorTypes.NETWORK_ERROR
+          ? "The video could not be loaded from the server."
+          : "The browser could not decode this video.",
+      );
+    }
+  });
+  hls.loadSource(url);
+  hls.attachMedia(video);
+  return {
+    kind: "hls",
+    setRendition(key) {
+      if (key === null) hls.nextLevel = -1;
+      // Setting currentLevel flushes the buffer, so the switch shows at once.
+      else hls.currentLevel = Number(key);
+    },
+    bandwidth() {
+      const b = hls.bandwidthEstimate;
+      return Number.isFinite(b) && b > 0 ? b : null;
+    },
+    destroy() {
+      hls.destroy();
+    },
+  };
+}
+
+interface DashModule {
+  MediaPlayer(): { create(): import("dashjs").MediaPlayerClass };
+  Debug?: { LOG_LEVEL_NONE: number };
+}
+
+async function createDash(
+  video: HTMLVideoElement,
+  url: string,
+  startAt: number,
+  cb: EngineCallbacks,
+): Promise<Engine> {
+  const mod = await import("dashjs");
+  const dashjs = ((mod as { default?: unknown }).default ?? mod) as DashModule;
+  const player = dashjs.MediaPlayer().create();
+  player.updateSettings({
+    // Errors are shown in the player; keep dash.js quiet in the console.
+    debug: { logLevel: 0 },
+    streaming: { abr: { autoSwitchBitrate: { video: true } } },
+  });
+  const list = (): Rendition[] =>
+    sortRenditions(
+      player.getRepresentationsByType("video").map((r) => ({
+        key: r.id,
+        width: r.width,
+        height: r.height,
+        bitrate: r.bandwidth,
+      })),
+    );
+  player.on("streamInitialized", () => {
+    cb.onRenditions(list());
+    const current = player.getCurrentRepresentationForType("video");
+    if (current) cb.onRendition(current.id);
+  });
+  player.on("qualityChangeRendered", (e) => {
+    if (e.mediaType === "video") {
+      cb.onRendition(e.newRepresentation?.id ?? null);
+    }
+  });
+  player.on("error", (e) => {
+    const err = (e as { error?: { message?: string } }).error;
+    cb.onFatal(
+      err?.message
+        ? `The video could not be played (${err.message}).`
+        : "The video could not be played with dash.js.",
+    );
+  });
+  player.on("playbackError", () => {
+    cb.onFatal("The browser could not decode this video.");
+  });
+  player.initialize(video, url, false, startAt > 0 ? startAt : undefined);
+  return {
+    kind: "dash",
+    setRendition(key) {
+      player.updateSettings({
+        streaming: { abr: { autoSwitchBitrate: { video: key === null } } },
+      });
+      if (key !== null) player.setRepresentationForTypeById("video", key, true);
+    },
+    bandwidth() {
+      const kbps = player.getAverageThroughput("video");
+      return Number.isFinite(kbps) && kbps > 0 ? kbps * 1000 : null;
+    },
+    destroy() {
+      player.destroy();
+    },
+  };
+}
+
+function createNative(
+  video: HTMLVideoElement,
+  url: string,
+  startAt: number,
+  cb: EngineCallbacks,
+): Engine {
+  const onError = () => cb.onFatal("The browser could not play this video.");
+  const onMeta = () => {
+    if (startAt > 0) video.currentTime = startAt;
+  };
+  video.addEventListener("error", onError);
+  video.addEventListener("loadedmetadata", onMeta, { once: true });
+  video.src = url;
+  cb.onRenditions([]);
+  return {
+    kind: "native",
+    setRendition() {},
+    bandwidth: () => null,
+    destroy() {
+      video.removeEventListener("error", onError);
+      video.removeEventListener("loadedmetadata", onMeta);
+      video.removeAttribute("src");
+      video.load();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Upload intake: multipart (`POST /api/videos`) and tus resumable uploads
+ * (`/api/uploads`). Both stream to disk, enforce the size limit while streaming and hand a
+ * finished file to the caller as a {@link ReceivedUpload}.
+ */
+export { type MultipartOptions, receiveMultipart } from "./multipart.ts";
+export {
+  createTusHandler,
+  type FinishedResult,
+  type TusHandler,
+  type TusOptions,
+} from "./tus.ts";
+export {
+  checkExtension,
+  MAX_FILENAME_CHARS,
+  MAX_TITLE_CHARS,
+  parseTitle,
+  type ReceivedUpload,
+  sanitizeFilename,
+} from "./filename.ts";
+export { tooLarge } from "./limits.ts";

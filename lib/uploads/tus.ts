@@ -1,0 +1,332 @@
+/**
+ * Resumable uploads: a tus 1.0 server (core, creation, creation-with-upload, termination,
+ * expiration) built on npm `@tus/server` + `@tus/file-store`, answering web `Request`s.
+ * Uploads live in `dir` as `<id>` (data) + `<id>.json` (info), so they survive a restart.
+ */
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { MemoryLocker, Server, type Upload } from "@tus/server";
+import { FileStore } from "@tus/file-store";
+import { ApiError, type ErrorCode } from "../http/errors.ts";
+import {
+  checkExtension,
+  parseTitle,
+  type ReceivedUpload,
+  sanitizeFilename,
+} from "./filename.ts";
+import { tooLarge } from "./limits.ts";
+
+/** What `onUploadFinished` may add to the final response. */
+export interface FinishedResult {
+  headers?: Record<string, string>;
+}
+
+/** Options for {@link createTusHandler}. */
+export interface TusOptions {
+  /** Folder for partial uploads (created if missing); give tus a folder of its own. */
+  dir: string;
+  /** Base path of the endpoint, e.g. `/api/uploads`. */
+  path: string;
+  /** Largest accepted `Upload-Length`, in bytes (`MAX_UPLOAD_BYTES`). */
+  maxBytes: number;
+  /** Unfinished uploads expire this long after creation (`TUS_EXPIRY_HOURS`; 0: never). */
+  expiryHours: number;
+  /** Accepted extensions of the `filename` metadata, without dots (case-insensitive). */
+  allowedExtensions: readonly string[];
+  /**
+   * Called once the last byte is on disk. It owns `upload.path` and should move it away;
+   * whatever is left of the upload is removed after it returns. Throw an {@link ApiError} to
+   * refuse the file: the client gets its status and JSON body and the upload is removed.
+   */
+  onUploadFinished: (upload: ReceivedUpload) => Promise<FinishedResult>;
+}
+
+/** A tus endpoint: route `path` and `path/:id` (all methods) to `handle`. */
+export interface TusHandler {
+  /** Answers one tus request (POST, HEAD, PATCH, DELETE, OPTIONS) under the base path. */
+  handle(req: Request): Promise<Response>;
+  /** Removes expired unfinished uploads (and strays) from `dir`; resolves to how many. */
+  cleanupExpired(): Promise<number>;
+  /** Stops answering: later requests get 503. In-flight requests finish normally. */
+  close(): void;
+}
+
+const ID_RE = /^[0-9a-f]{32}$/;
+
+/**
+ * Creates the tus endpoint. The final PATCH (or a POST carrying the whole file) calls
+ * `onUploadFinished` and answers `204` with the headers it returns (e.g. `X-Video-Id`).
+ *
+ * @example
+ * const tus = createTusHandler({ dir, path: "/api/uploads", maxBytes, expiryHours: 24,
+ *   allowedExtensions, onUploadFinished: async (u) => ({ headers: { "X-Video-Id": await ingest(u) } }) });
+ */
+export function createTusHandler(opts: TusOptions): TusHandler {
+  const base = opts.path.replace(/\/+$/, "");
+  const expiryMs = Math.max(0, opts.expiryHours) * 3_600_000;
+  // FileStore creates its folder asynchronously and throws from a callback on failure.
+  Deno.mkdirSync(opts.dir, { recursive: true });
+  const store = new FileStore({
+    directory: opts.dir,
+    expirationPeriodInMilliseconds: expiryMs,
+  });
+  // Deferred length is left out so every upload's size is checked against the limit up front.
+  store.extensions = [
+    "creation",
+    "creation-with-upload",
+    "termination",
+    "expiration",
+  ];
+  const locker = new MemoryLocker();
+  /** Errors raised by our hooks, answered as JSON by `handle` instead of tus's plain text. */
+  const failures = new WeakMap<Request, ApiError>();
+  /** Finishing uploads by id; a retried final PATCH joins the first one's result. */
+  const finishing = new Map<string, Promise<FinishedResult>>();
+  let closed = false;
+
+  const removeUpload = async (id: string): Promise<void> => {
+    await rm(join(opts.dir, id), { force: true });
+    await rm(join(opts.dir, `${id}.json`), { force: true });
+  };
+
+  const fail = (req: Request, err: unknown): never => {
+    const apiErr = err instanceof ApiError ? err : internalError(err);
+    failures.set(req, apiErr);
+    throw { status_code: apiErr.status, body: apiErr.message };
+  };
+
+  const finish = async (upload: Upload): Promise<FinishedResult> => {
+    const meta = upload.metadata ?? {};
+    try {
+      const result = await opts.onUploadFinished({
+        path: upload.storage?.path ?? join(opts.dir, upload.id),
+        filename: meta.filename ?? "",
+        title: meta.title ?? null,
+        sizeBytes: upload.size ?? upload.offset,
+      });
+      return result ?? {};
+    } finally {
+      // Success: the hook moved the data; drop what is left (the info file). Failure: drop all.
+      await removeUpload(upload.id);
+    }
+  };
+
+  const server = new Server({
+    path: base,
+    datastore: store,
+    locker,
+    maxSize: opts.maxBytes,
+    relativeLocation: true,
+    // Same-origin only: no Access-Control-Allow-Origin on any response.
+    allowedOrigins: [],
+    exposedHeaders: ["Upload-Expires", "X-Video-Id"],
+    namingFunction: () => crypto.randomUUID().replaceAll("-", ""),
+    getFileIdFromRequest: (req) =>
+      idFromPath(new URL(req.url).pathname, base) ?? undefined,
+    onUploadCreate: async (req, upload) => {
+      try {
+        return { metadata: checkCreation(upload, opts.allowedExtensions) };
+      } catch (err) {
+        return fail(req, err);
+      }
+    },
+    onUploadFinish: async (req, upload) => {
+      let pending = finishing.get(upload.id);
+      if (!pending) {
+        pending = finish(upload);
+        finishing.set(upload.id, pending);
+        const forget = () => finishing.delete(upload.id);
+        pending.then(forget, forget);
+      }
+      try {
+        const { headers } = await pending;
+        return { headers: headers ?? {} };
+      } catch (err) {
+        return fail(req, err);
+      }
+    },
+  });
+
+  return {
+    async handle(req: Request): Promise<Response> {
+      if (closed) {
+        return tusError(
+          503,
+          "internal",
+          "The upload service is shutting down. Try again shortly.",
+        );
+      }
+      const pathname = new URL(req.url).pathname;
+      const id = idFromPath(pathname, base);
+      const isCollection = pathname === base || pathname === `${base}/`;
+      if (id === null && !isCollection) {
+        return tusError(
+          404,
+          "not_found",
+          "There is no such upload. Start a new one.",
+        );
+      }
+      const allowed = isCollection
+        ? ["POST", "OPTIONS"]
+        : ["HEAD", "PATCH", "DELETE", "OPTIONS"];
+      if (!allowed.includes(req.method)) {
+        return tusError(
+          405,
+          "method_not_allowed",
+          `Use ${allowed.join(", ")} here.`,
+          {
+            Allow: allowed.join(", "),
+          },
+        );
+      }
+      if (req.method === "POST") {
+        const length = req.headers.get("upload-length");
+        if (
+          length !== null && /^\d+$/.test(length) &&
+          Number(length) > opts.maxBytes
+        ) {
+          return fromApiError(tooLarge(opts.maxBytes, Number(length)));
+        }
+      }
+      const res = await server.handleWeb(req);
+      const failure = failures.get(req);
+      if (failure) return fromApiError(failure);
+      if (res.status >= 400) return await asJsonError(res);
+      return res;
+    },
+
+    async cleanupExpired(): Promise<number> {
+      if (expiryMs === 0) return 0;
+      const now = Date.now();
+      const names = await readdir(opts.dir).catch(() => [] as string[]);
+      const ids = new Set(
+        names.map((n) => n.replace(/\.json$/, "")).filter((n) => ID_RE.test(n)),
+      );
+      let removed = 0;
+      for (const id of ids) {
+        if (locker.locks.has(id) || finishing.has(id)) continue;
+        const created = await createdAt(opts.dir, id);
+        if (created !== null && now - created > expiryMs) {
+          await removeUpload(id);
+          removed++;
+        }
+      }
+      return removed;
+    },
+
+    close(): void {
+      closed = true;
+      server.removeAllListeners();
+    },
+  };
+}
+
+/** The upload id in `base/<id>`, or null when the path is anything else. */
+function idFromPath(pathname: string, base: string): string | null {
+  if (!pathname.startsWith(`${base}/`)) return null;
+  const id = pathname.slice(base.length + 1);
+  return ID_RE.test(id) ? id : null;
+}
+
+/** Validates a new upload's size and metadata; returns the cleaned metadata to store. */
+function checkCreation(
+  upload: Upload,
+  allowedExtensions: readonly string[],
+): Record<string, string> {
+  if (upload.size === 0) {
+    throw new ApiError(
+      "empty_file",
+      "The file is empty (0 bytes). Choose another file.",
+    );
+  }
+  const filename = sanitizeFilename(upload.metadata?.filename ?? "");
+  if (!filename) {
+    throw new ApiError(
+      "bad_request",
+      'Upload-Metadata needs a "filename" (base64) so the server can check the file type.',
+    );
+  }
+  checkExtension(filename, allowedExtensions);
+  const title = parseTitle(upload.metadata?.title);
+  return title === null ? { filename } : { filename, title };
+}
+
+/** When an upload was created (from its info file, else the data file's mtime). */
+async function createdAt(dir: string, id: string): Promise<number | null> {
+  try {
+    const info = JSON.parse(await Deno.readTextFile(join(dir, `${id}.json`)));
+    const t = Date.parse(info?.creation_date);
+    if (Number.isFinite(t)) return t;
+  } catch {
+    // No or unreadable info file: a stray; fall back to the file times.
+  }
+  for (const name of [id, `${id}.json`]) {
+    const s = await stat(join(dir, name)).catch(() => null);
+    if (s) return s.mtimeMs;
+  }
+  return null;
+}
+
+function internalError(err: unknown): ApiError {
+  console.error("tus: onUploadFinished failed:", err);
+  return new ApiError(
+    "internal",
+    "Something went wrong on the server. Please try again.",
+  );
+}
+
+function tusError(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  extra?: HeadersInit,
+): Response {
+  const headers = new Headers(extra);
+  headers.set("Tus-Resumable", "1.0.0");
+  headers.set("Cache-Control", "no-store");
+  headers.set("Content-Type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify({ error: { code, message } }), {
+    status,
+    headers,
+  });
+}
+
+function fromApiError(err: ApiError): Response {
+  return tusError(err.status, err.code, err.message, err.headers);
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  404: "not_found",
+  410: "not_found",
+  413: "too_large",
+  415: "unsupported_type",
+};
+
+/** Re-wraps one of tus's plain-text errors in the API's JSON shape, keeping its status. */
+async function asJsonError(res: Response): Promise<Response> {
+  const text = (await res.text()).trim().replace(/\n/g, " ");
+  const code = CODE_BY_STATUS[res.status] ??
+    (res.status >= 500 ? "internal" : "bad_request");
+  const message = res.status >= 500
+    ? "Something went wrong receiving the file. Resume the upload to try again."
+    : /[.!?]$/.test(text)
+    ? text
+    : `${text}.`;
+  const extra: Record<string, string> = {};
+  for (
+    const name of [
+      "tus-version",
+      "tus-resumable",
+      "access-control-expose-headers",
+    ]
+  ) {
+    const v = res.headers.get(name);
+    if (v !== null) extra[name] = v;
+  }
+  return tusError(
+    res.status,
+    code,
+    message.charAt(0).toUpperCase() + message.slice(1),
+    extra,
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * Shared headless Chromium launcher for browser tests (Debian's /usr/bin/chromium driven
+ * by npm playwright-core).
+ *
+ * @example
+ * const browser = await launchBrowser();
+ * try {
+ *   await withPage(browser, async (page, errors) => { … });
+ * } finally {
+ *   await browser.close();
+ * }
+ */
+import { type Browser, chromium, type Page } from "playwright-core";
+
+/** Chromium flags that keep a headless run quiet and offline. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Launches headless Chromium; close it in a `finally`. */
+export async function launchBrowser(): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * Opens a page in a fresh context, runs `fn`, then closes the context. `errors` collects
+ * console errors and uncaught page errors; by default the helper fails if any occurred.
+ */
+export async function withPage<T>(
+  browser: Browser,
+  fn: (page: Page, errors: string[]) => Promise<T>,
+  opts: { allowErrors?: boolean } = {},
+): Promise<T> {
+  const context = await browser.newContext();
+  const errors: string[] = [];
+  try {
+    const page = await context.newPage();
+    page.on("console", (msg) => {
+      if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
+    });
+    page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
+    const result = await fn(page, errors);
+    if (!opts.allowErrors && errors.length > 0) {
+      throw new Error(`Browser errors:\n${errors.join("\n")}`);
+    }
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Starts `handler` on a free port; returns its base URL and the server to shut down. */
+export function serveOnFreePort(
+  handler: Deno.ServeHandler,
+): { url: string; server: Deno.HttpServer<Deno.NetAddr> } {
+  const server = Deno.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    onListen: () => {},
+  }, handler);
+  return { url: `http://127.0.0.1:${server.addr.port}`, server };
+}
