@@ -4,6 +4,7 @@
  *   deno run -A dev.ts            regenerate fresh.gen.ts, build islands, run main.ts with
  *                                 live reload; restart on changes
  *   deno run -A dev.ts build      regenerate fresh.gen.ts and write production assets to _fresh/
+ *                                 (`--if-needed`: only when sources are newer than _fresh/)
  *   deno run -A dev.ts manifest   regenerate fresh.gen.ts only
  *   deno run -A dev.ts --check    exit 1 when fresh.gen.ts is stale
  *
@@ -15,6 +16,7 @@ import {
   buildIslands,
   isManifestCurrent,
   MANIFEST_FILE,
+  needsBuild,
   writeManifest,
 } from "./lib/fresh/mod.ts";
 
@@ -100,7 +102,11 @@ if (args.includes("--check")) {
   }
   console.log(`${MANIFEST_FILE} is up to date.`);
 } else if (args[0] === "build") {
-  await build();
+  if (args.includes("--if-needed") && !(await needsBuild(root))) {
+    console.log("_fresh/ is up to date.");
+  } else {
+    await build();
+  }
 } else if (args[0] === "manifest") {
   if (await writeManifest(root)) console.log(`Wrote ${MANIFEST_FILE}.`);
 } else {

@@ -19,6 +19,7 @@ import * as $healthz from "./routes/healthz.ts";
 import * as $index from "./routes/index.tsx";
 import * as $readyz from "./routes/readyz.ts";
 import * as $stream__id______path_ from "./routes/stream/[id]/[...path].ts";
+import * as $$UploadDropzone from "./islands/UploadDropzone.tsx";
 import * as $$VideoLibrary from "./islands/VideoLibrary.tsx";
 
 import type { Manifest } from "./lib/fresh/mod.ts";
@@ -44,6 +45,7 @@ const manifest = {
     "./routes/stream/[id]/[...path].ts": $stream__id______path_,
   },
   islands: {
+    "./islands/UploadDropzone.tsx": $$UploadDropzone,
     "./islands/VideoLibrary.tsx": $$VideoLibrary,
   },
   baseUrl: import.meta.url,

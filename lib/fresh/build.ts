@@ -8,7 +8,7 @@
  */
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { listModules } from "./manifest.ts";
+import { listFiles, listModules } from "./manifest.ts";
 import { islandName } from "./islands.ts";
 import type { Assets } from "./render.ts";
 
@@ -109,7 +109,7 @@ async function collect(
 ): Promise<BuildResult> {
   const outbase = commonDir(entries.map((e) => dirname(e.path)));
   const raw = new Map<string, string>();
-  for (const rel of await listModules(tmp)) {
+  for (const rel of await listFiles(tmp)) {
     raw.set(rel, await Deno.readTextFile(join(tmp, rel)));
   }
   const files = new Map<string, Uint8Array>();
@@ -243,20 +243,4 @@ export async function needsBuild(
     }
   }
   return false;
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isDirectory) {
-        out.push(
-          ...(await listFiles(join(dir, e.name))).map((f) => `${e.name}/${f}`),
-        );
-      } else out.push(e.name);
-    }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return out;
 }

@@ -13,6 +13,13 @@ const SKIP_RE = /(_test|\.test|\.d)\.(tsx|ts|jsx|js)$/;
 
 /** Module files below `dir` as sorted `/`-separated relative paths ([] if it is missing). */
 export async function listModules(dir: string): Promise<string[]> {
+  return (await listFiles(dir)).filter((p) =>
+    MODULE_RE.test(p) && !SKIP_RE.test(p)
+  );
+}
+
+/** All files below `dir`, sorted, as `/`-separated relative paths ([] if it is missing). */
+export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (sub: string): Promise<void> => {
     const entries: Deno.DirEntry[] = [];
@@ -25,9 +32,7 @@ export async function listModules(dir: string): Promise<string[]> {
     for (const e of entries) {
       const rel = sub ? `${sub}/${e.name}` : e.name;
       if (e.isDirectory) await walk(rel);
-      else if (e.isFile && MODULE_RE.test(e.name) && !SKIP_RE.test(e.name)) {
-        out.push(rel);
-      }
+      else if (e.isFile) out.push(rel);
     }
   };
   await walk("");

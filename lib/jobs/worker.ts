@@ -197,6 +197,7 @@ export class TranscodeWorker {
         info: video.media as MediaInfo,
         outDir,
         ffmpegPath: config.ffmpegPath,
+        ffprobePath: config.ffprobePath,
         signal: entry.controller.signal,
         onSpawn: (pid) => jobs.setPid(id, job.holder, pid),
         onProgress: (p) => {

@@ -1,6 +1,6 @@
 /**
  * Process helpers for crash recovery: an ffmpeg started by {@link transcode} leads its own
- * process group (via `setsid`) when allowed, so a restarted server can find it by the pid
+ * process group (spawned `detached`), so a restarted server can find it by the pid
  * recorded with the job and kill it with everything it spawned.
  *
  * Permissions: `Deno.kill` needs `--allow-run` without a list; with a restricted list these

@@ -44,7 +44,7 @@ export interface TranscodeOptions {
   onProgress?: (fraction: number) => void;
   /** Aborting kills ffmpeg (SIGKILL) and removes the temporary folder. */
   signal?: AbortSignal;
-  /** Called with ffmpeg's pid (a process group leader when `setsid` may be run). */
+  /** Called with ffmpeg's pid (the leader of its own process group). */
   onSpawn?: (pid: number) => void;
   /** x264 threads per rung (default: ffmpeg decides). */
   threads?: number;
@@ -188,15 +188,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Whether ffmpeg may be started through `setsid` (own process group, killable as a group). */
-async function setsidAllowed(): Promise<boolean> {
-  const status = await Deno.permissions.query({
-    name: "run",
-    command: "setsid",
-  });
-  return status.state === "granted";
-}
-
 /** Spawns ffmpeg, reports progress from `-progress pipe:1`, and fails with its last error. */
 async function runFfmpeg(
   opts: TranscodeOptions,
@@ -205,16 +196,9 @@ async function runFfmpeg(
   tmp: string,
 ): Promise<void> {
   const { signal } = opts;
-  let child: Deno.ChildProcess | undefined;
-  if (await setsidAllowed()) {
-    try {
-      child = spawn("setsid", ["-w", opts.ffmpegPath, ...args]);
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
-  }
+  let child: Deno.ChildProcess;
   try {
-    child ??= spawn(opts.ffmpegPath, args);
+    child = spawn(opts.ffmpegPath, args);
   } catch (err) {
     throw new Error(
       `ffmpeg failed: could not start ${opts.ffmpegPath} (${
@@ -271,6 +255,9 @@ function spawn(cmd: string, args: string[]): Deno.ChildProcess {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    // Its own session and process group (pgid = pid), so a restarted server can kill it
+    // and everything it started by the pid recorded with the job.
+    detached: true,
   })
     .spawn();
 }

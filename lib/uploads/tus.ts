@@ -5,7 +5,7 @@
  */
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { MemoryLocker, Server, type Upload } from "@tus/server";
+import { MemoryLocker, Server, Upload } from "@tus/server";
 import { FileStore } from "@tus/file-store";
 import { ApiError, type ErrorCode } from "../http/errors.ts";
 import {
@@ -66,7 +66,7 @@ export function createTusHandler(opts: TusOptions): TusHandler {
   const expiryMs = Math.max(0, opts.expiryHours) * 3_600_000;
   // FileStore creates its folder asynchronously and throws from a callback on failure.
   Deno.mkdirSync(opts.dir, { recursive: true });
-  const store = new FileStore({
+  const store = new OwnedFileStore({
     directory: opts.dir,
     expirationPeriodInMilliseconds: expiryMs,
   });
@@ -82,6 +82,8 @@ export function createTusHandler(opts: TusOptions): TusHandler {
   const failures = new WeakMap<Request, ApiError>();
   /** Finishing uploads by id; a retried final PATCH joins the first one's result. */
   const finishing = new Map<string, Promise<FinishedResult>>();
+  /** Uploads finished during a request, forgotten by the store once it is answered. */
+  const finishedBy = new WeakMap<Request, string[]>();
   let closed = false;
 
   const removeUpload = async (id: string): Promise<void> => {
@@ -97,13 +99,15 @@ export function createTusHandler(opts: TusOptions): TusHandler {
 
   const finish = async (upload: Upload): Promise<FinishedResult> => {
     const meta = upload.metadata ?? {};
+    const size = upload.size ?? upload.offset;
     try {
       const result = await opts.onUploadFinished({
         path: upload.storage?.path ?? join(opts.dir, upload.id),
         filename: meta.filename ?? "",
         title: meta.title ?? null,
-        sizeBytes: upload.size ?? upload.offset,
+        sizeBytes: size,
       });
+      store.finished.set(upload.id, new Upload({ ...upload, offset: size }));
       return result ?? {};
     } finally {
       // Success: the hook moved the data; drop what is left (the info file). Failure: drop all.
@@ -131,6 +135,7 @@ export function createTusHandler(opts: TusOptions): TusHandler {
       }
     },
     onUploadFinish: async (req, upload) => {
+      finishedBy.set(req, [...finishedBy.get(req) ?? [], upload.id]);
       let pending = finishing.get(upload.id);
       if (!pending) {
         pending = finish(upload);
@@ -189,6 +194,7 @@ export function createTusHandler(opts: TusOptions): TusHandler {
         }
       }
       const res = await server.handleWeb(req);
+      for (const id of finishedBy.get(req) ?? []) store.finished.delete(id);
       const failure = failures.get(req);
       if (failure) return fromApiError(failure);
       if (res.status >= 400) return await asJsonError(res);
@@ -219,6 +225,20 @@ export function createTusHandler(opts: TusOptions): TusHandler {
       server.removeAllListeners();
     },
   };
+}
+
+/**
+ * The file store, plus a short memory of uploads finished during the current request:
+ * @tus/server's POST handler (creation-with-upload) reads the upload back after the finish
+ * hook, when its files have already been moved or removed.
+ */
+class OwnedFileStore extends FileStore {
+  readonly finished = new Map<string, Upload>();
+
+  override getUpload(id: string): Promise<Upload> {
+    const done = this.finished.get(id);
+    return done ? Promise.resolve(done) : super.getUpload(id);
+  }
 }
 
 /** The upload id in `base/<id>`, or null when the path is anything else. */

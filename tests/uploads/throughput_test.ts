@@ -1,0 +1,150 @@
+/**
+ * Streams 256 MiB (generated on the fly, never held in memory) through both upload paths of
+ * a server in a child process, and checks that its RSS stays flat. Prints MB/s.
+ * UPLOAD_BENCH_MIB sets the size; UPLOAD_BENCH=0 skips it.
+ */
+import assert from "node:assert/strict";
+
+const MIB = 1024 * 1024;
+const SIZE = Number(Deno.env.get("UPLOAD_BENCH_MIB") ?? 256) * MIB;
+const MAX_RSS_GROWTH = 100 * 1000 * 1000;
+
+/** `SIZE` bytes in 1 MiB chunks, wrapped in `head` and `tail`. */
+function generated(head: Uint8Array, tail: Uint8Array): ReadableStream<Uint8Array> {
+  const block = new Uint8Array(MIB);
+  crypto.getRandomValues(block.subarray(0, 65536));
+  for (let i = 65536; i < MIB; i++) block[i] = block[i % 65536] ^ (i >> 16);
+  let sent = -1;
+  return new ReadableStream({
+    pull(c) {
+      if (sent < 0) {
+        if (head.byteLength) c.enqueue(head);
+        sent = 0;
+      } else if (sent < SIZE) {
+        c.enqueue(block.slice(0, Math.min(MIB, SIZE - sent)));
+        sent += MIB;
+      } else {
+        if (tail.byteLength) c.enqueue(tail);
+        c.close();
+      }
+    },
+  });
+}
+
+async function stats(base: string): Promise<{ rss: number; peak: number }> {
+  return await (await fetch(`${base}/stats`)).json();
+}
+
+function report(what: string, ms: number, before: number, peak: number): number {
+  const growth = peak - before;
+  console.log(
+    `${what}: ${SIZE / MIB} MiB in ${ms.toFixed(0)} ms = ${(SIZE / 1e6 / (ms / 1000)).toFixed(0)} MB/s, ` +
+      `server RSS ${(before / 1e6).toFixed(0)} MB -> peak ${(peak / 1e6).toFixed(0)} MB (+${(growth / 1e6).toFixed(1)} MB)`,
+  );
+  return growth;
+}
+
+Deno.test({
+  name: "throughput - 256 MiB through multipart and tus keeps the server's memory flat",
+  ignore: Deno.env.get("UPLOAD_BENCH") === "0",
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "upload-bench-" });
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./_upload_server.ts", import.meta.url).pathname, dir],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    try {
+      const { port } = JSON.parse(await firstLine(child.stdout));
+      const base = `http://127.0.0.1:${port}`;
+      // Warm up both paths so JIT compilation does not count.
+      await warmUp(base);
+
+      const enc = new TextEncoder();
+      const boundary = "----bench" + crypto.randomUUID();
+      const before = (await stats(base)).rss;
+      let t0 = performance.now();
+      const res = await fetch(`${base}/multipart`, {
+        method: "POST",
+        headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+        body: generated(
+          enc.encode(
+            `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nBench\r\n` +
+              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.mp4"\r\n` +
+              `Content-Type: video/mp4\r\n\r\n`,
+          ),
+          enc.encode(`\r\n--${boundary}--\r\n`),
+        ),
+      });
+      const up = await res.json();
+      let ms = performance.now() - t0;
+      assert.equal(res.status, 200, JSON.stringify(up));
+      assert.equal(up.sizeBytes, SIZE);
+      const multipartGrowth = report("multipart", ms, before, (await stats(base)).peak);
+
+      const before2 = (await stats(base)).rss;
+      t0 = performance.now();
+      const created = await fetch(`${base}/api/uploads`, {
+        method: "POST",
+        headers: {
+          "Tus-Resumable": "1.0.0",
+          "Upload-Length": String(SIZE),
+          "Upload-Metadata": `filename ${btoa("bench.mp4")}`,
+        },
+      });
+      await created.body?.cancel();
+      assert.equal(created.status, 201);
+      const patched = await fetch(`${base}${created.headers.get("location")}`, {
+        method: "PATCH",
+        headers: {
+          "Tus-Resumable": "1.0.0",
+          "Upload-Offset": "0",
+          "Content-Type": "application/offset+octet-stream",
+        },
+        body: generated(new Uint8Array(), new Uint8Array()),
+      });
+      await patched.body?.cancel();
+      ms = performance.now() - t0;
+      assert.equal(patched.status, 204);
+      assert.equal(patched.headers.get("x-size"), String(SIZE));
+      const tusGrowth = report("tus", ms, before2, (await stats(base)).peak);
+
+      assert.ok(multipartGrowth < MAX_RSS_GROWTH, "multipart RSS growth over 100 MB");
+      assert.ok(tusGrowth < MAX_RSS_GROWTH, "tus RSS growth over 100 MB");
+    } finally {
+      child.kill();
+      await child.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+async function warmUp(base: string): Promise<void> {
+  const boundary = "warm";
+  const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="w.mp4"\r\n\r\n` +
+    "x".repeat(1 << 20) + `\r\n--${boundary}--\r\n`;
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${base}/multipart`, {
+      method: "POST",
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    await res.body?.cancel();
+  }
+}
+
+/** Reads the first line of a stream, then lets the rest drain unread. */
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  const dec = new TextDecoder();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += dec.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  stream.cancel().catch(() => {});
+  return text.split("\n")[0];
+}
