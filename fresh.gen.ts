@@ -17,8 +17,10 @@ import * as $api_videos__id__retry from "./routes/api/videos/[id]/retry.ts";
 import * as $api_videos_index from "./routes/api/videos/index.ts";
 import * as $healthz from "./routes/healthz.ts";
 import * as $index from "./routes/index.tsx";
+import * as $player__id_ from "./routes/player/[id].tsx";
 import * as $readyz from "./routes/readyz.ts";
 import * as $stream__id______path_ from "./routes/stream/[id]/[...path].ts";
+import * as $$Player from "./islands/Player.tsx";
 import * as $$UploadDropzone from "./islands/UploadDropzone.tsx";
 import * as $$VideoLibrary from "./islands/VideoLibrary.tsx";
 
@@ -41,10 +43,12 @@ const manifest = {
     "./routes/api/videos/index.ts": $api_videos_index,
     "./routes/healthz.ts": $healthz,
     "./routes/index.tsx": $index,
+    "./routes/player/[id].tsx": $player__id_,
     "./routes/readyz.ts": $readyz,
     "./routes/stream/[id]/[...path].ts": $stream__id______path_,
   },
   islands: {
+    "./islands/Player.tsx": $$Player,
     "./islands/UploadDropzone.tsx": $$UploadDropzone,
     "./islands/VideoLibrary.tsx": $$VideoLibrary,
   },

@@ -13,7 +13,11 @@ import {
   type MediaInfo,
   transcode,
 } from "../media/mod.ts";
-import { type DataPaths, removeAll } from "../videos/paths.ts";
+import {
+  type DataPaths,
+  removeAll,
+  removeTempOutputs,
+} from "../videos/paths.ts";
 import { findOriginal } from "../videos/originals.ts";
 import { log } from "../log.ts";
 
@@ -186,6 +190,7 @@ export class TranscodeWorker {
     let lastProgress = 0;
     const outDir = join(paths.streams, id);
     try {
+      await removeTempOutputs(paths, id);
       const input = await findOriginal(paths, id);
       if (!input) {
         throw new Error(

@@ -77,9 +77,13 @@ export function describeItem(item: UploadItem, now = Date.now()): string {
       return parts.join(" · ");
     }
     case "retrying": {
-      const secs = item.retryAt ? Math.max(0, Math.ceil((item.retryAt - now) / 1000)) : 0;
+      const secs = item.retryAt
+        ? Math.max(0, Math.ceil((item.retryAt - now) / 1000))
+        : 0;
       return secs > 0
-        ? `Connection lost at ${formatPercent(fraction)}. Retrying in ${secs} s…`
+        ? `Connection lost at ${
+          formatPercent(fraction)
+        }. Retrying in ${secs} s…`
         : `Connection lost at ${formatPercent(fraction)}. Retrying…`;
     }
     case "verifying":
@@ -87,12 +91,16 @@ export function describeItem(item: UploadItem, now = Date.now()): string {
     case "paused":
       return `Paused at ${formatPercent(fraction)} · ${bytes}`;
     case "interrupted":
-      return `Interrupted at ${formatPercent(fraction)}. Choose the same file again to resume.`;
+      return `Interrupted at ${
+        formatPercent(fraction)
+      }. Choose the same file again to resume.`;
     case "error":
       return item.error ?? "The upload failed.";
     case "processing": {
       const v = item.video;
-      if (!v || v.status === "queued") return "Uploaded. Waiting to be processed…";
+      if (!v || v.status === "queued") {
+        return "Uploaded. Waiting to be processed…";
+      }
       return `Processing ${formatPercent(v.progress)}`;
     }
     case "ready":

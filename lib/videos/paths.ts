@@ -48,3 +48,29 @@ export async function removeAll(path: string): Promise<void> {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
 }
+
+/** Removes temp output folders (`streams/<id>.tmp-*`) an interrupted transcode left behind. */
+export async function removeTempOutputs(
+  p: DataPaths,
+  id: string,
+): Promise<void> {
+  try {
+    for await (const e of Deno.readDir(p.streams)) {
+      if (e.name.startsWith(`${id}.tmp-`)) {
+        await removeAll(join(p.streams, e.name));
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+/** Removes every file of a video: outputs, temp outputs and the original. */
+export async function removeVideoFiles(
+  p: DataPaths,
+  id: string,
+): Promise<void> {
+  await removeAll(join(p.streams, id));
+  await removeTempOutputs(p, id);
+  await removeAll(join(p.uploads, id));
+}

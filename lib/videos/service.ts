@@ -8,7 +8,12 @@ import { ApiError } from "../http/errors.ts";
 import { probe } from "../media/mod.ts";
 import type { JobQueue } from "../store/jobs.ts";
 import type { VideoRecord, VideoStore } from "../store/videos.ts";
-import { type DataPaths, isVideoId, removeAll } from "./paths.ts";
+import {
+  type DataPaths,
+  isVideoId,
+  removeAll,
+  removeVideoFiles,
+} from "./paths.ts";
 import { log } from "../log.ts";
 
 /** A file fully received by one of the upload paths. */
@@ -189,8 +194,7 @@ export class VideoService {
     }
     this.#hooks.cancel?.(id);
     this.#hooks.changed?.();
-    await removeAll(join(this.#paths.streams, id));
-    await removeAll(join(this.#paths.uploads, id));
+    await removeVideoFiles(this.#paths, id);
     log.info("video.deleted", { videoId: id });
   }
 

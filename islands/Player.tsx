@@ -1,0 +1,144 @@
+/**
+ * The player page's island: the video's title and facts, then the player when the video is
+ * ready; while it is queued or processing, live progress that turns into the player without
+ * a reload; when processing failed, the reason and a retry button.
+ */
+import type { VNode } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { Video } from "../lib/videos/present.ts";
+import { VideoPlayer } from "../components/player/VideoPlayer.tsx";
+import { StreamLinks } from "../components/player/StreamLinks.tsx";
+import { ProgressBar } from "../components/ProgressBar.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import { Icon } from "../components/Icons.tsx";
+import { apiFetch } from "../lib/ui/api_error.ts";
+import { watchVideo } from "../lib/ui/live.ts";
+import {
+  formatBytes,
+  formatDate,
+  formatDuration,
+  formatPercent,
+  formatResolution,
+} from "../lib/ui/format.ts";
+
+/** Props of the player island. */
+export interface PlayerProps {
+  video: Video;
+}
+
+type ReadyVideo = Video & { hlsUrl: string; dashUrl: string };
+
+function isReady(v: Video): v is ReadyVideo {
+  return v.status === "ready" && !!v.hlsUrl && !!v.dashUrl;
+}
+
+/** The player island. */
+export default function Player(props: PlayerProps): VNode {
+  const [video, setVideo] = useState(props.video);
+  const [deleted, setDeleted] = useState(false);
+  const [retrying, setRetrying] = useState(false);
+  const [retryError, setRetryError] = useState<string | null>(null);
+  const live = video.status === "queued" || video.status === "processing";
+
+  useEffect(() => {
+    if (!live) return;
+    return watchVideo(video.id, {
+      onVideo: setVideo,
+      onDeleted: () => setDeleted(true),
+    });
+  }, [live, video.id]);
+
+  useEffect(() => {
+    document.title = `${video.title} · Reel`;
+  }, [video.title]);
+
+  const retry = async () => {
+    setRetrying(true);
+    setRetryError(null);
+    try {
+      setVideo(
+        await apiFetch<Video>(`/api/videos/${encodeURIComponent(video.id)}/retry`, {
+          method: "POST",
+        }),
+      );
+    } catch (err) {
+      setRetryError((err as Error).message);
+    } finally {
+      setRetrying(false);
+    }
+  };
+
+  if (deleted) {
+    return (
+      <section class="message-page">
+        <h1>This video was deleted</h1>
+        <p>
+          <a class="button" href="/">Go to the library</a>
+        </p>
+      </section>
+    );
+  }
+
+  const facts = [
+    formatResolution(video.width, video.height),
+    video.durationSec === null ? "" : formatDuration(video.durationSec),
+    formatBytes(video.sizeBytes),
+    formatDate(video.createdAt),
+  ].filter(Boolean);
+
+  return (
+    <div class="watch">
+      <div class="watch-head">
+        <a class="back-link" href="/">← Library</a>
+        <h1 class="watch-title">{video.title}</h1>
+        <p class="muted">
+          {facts.join(" · ")}
+          {video.status !== "ready" && (
+            <>
+              {" "}
+              <StatusBadge status={video.status} />
+            </>
+          )}
+        </p>
+      </div>
+      {isReady(video)
+        ? (
+          <>
+            <VideoPlayer video={video} />
+            <StreamLinks hlsUrl={video.hlsUrl} dashUrl={video.dashUrl} />
+          </>
+        )
+        : video.status === "failed"
+        ? (
+          <div class="stage-message is-failed" data-state="failed">
+            <Icon name="alert" size={40} />
+            <h2>Processing failed</h2>
+            <p>{video.error ?? "The video could not be processed."}</p>
+            <button type="button" class="primary" disabled={retrying} onClick={retry}>
+              <Icon name="retry" size={18} /> {retrying ? "Retrying…" : "Retry processing"}
+            </button>
+            {retryError && <p class="inline-error" role="alert">{retryError}</p>}
+          </div>
+        )
+        : (
+          <div class="stage-message" data-state={video.status}>
+            <Icon name="film" size={40} />
+            <h2>
+              {video.status === "queued"
+                ? "Waiting to be processed…"
+                : `Processing ${formatPercent(video.progress)}`}
+            </h2>
+            <ProgressBar
+              value={video.status === "processing" ? video.progress : null}
+              tone="processing"
+              label={`Processing “${video.title}”`}
+            />
+            <p class="muted">
+              The video is being prepared for adaptive streaming. This page switches to the
+              player by itself when it is ready.
+            </p>
+          </div>
+        )}
+    </div>
+  );
+}
