@@ -9,6 +9,7 @@ import * as $_middleware from "./routes/_middleware.ts";
 import * as $api_____rest_ from "./routes/api/[...rest].ts";
 import * as $api__middleware from "./routes/api/_middleware.ts";
 import * as $api_events from "./routes/api/events.ts";
+import * as $api_session from "./routes/api/session.ts";
 import * as $api_uploads__uploadId_ from "./routes/api/uploads/[uploadId].ts";
 import * as $api_uploads_index from "./routes/api/uploads/index.ts";
 import * as $api_videos__id__events from "./routes/api/videos/[id]/events.ts";
@@ -17,6 +18,8 @@ import * as $api_videos__id__retry from "./routes/api/videos/[id]/retry.ts";
 import * as $api_videos_index from "./routes/api/videos/index.ts";
 import * as $healthz from "./routes/healthz.ts";
 import * as $index from "./routes/index.tsx";
+import * as $login from "./routes/login.tsx";
+import * as $metrics from "./routes/metrics.ts";
 import * as $player__id_ from "./routes/player/[id].tsx";
 import * as $readyz from "./routes/readyz.ts";
 import * as $stream__id______path_ from "./routes/stream/[id]/[...path].ts";
@@ -35,6 +38,7 @@ const manifest = {
     "./routes/api/[...rest].ts": $api_____rest_,
     "./routes/api/_middleware.ts": $api__middleware,
     "./routes/api/events.ts": $api_events,
+    "./routes/api/session.ts": $api_session,
     "./routes/api/uploads/[uploadId].ts": $api_uploads__uploadId_,
     "./routes/api/uploads/index.ts": $api_uploads_index,
     "./routes/api/videos/[id]/events.ts": $api_videos__id__events,
@@ -43,6 +47,8 @@ const manifest = {
     "./routes/api/videos/index.ts": $api_videos_index,
     "./routes/healthz.ts": $healthz,
     "./routes/index.tsx": $index,
+    "./routes/login.tsx": $login,
+    "./routes/metrics.ts": $metrics,
     "./routes/player/[id].tsx": $player__id_,
     "./routes/readyz.ts": $readyz,
     "./routes/stream/[id]/[...path].ts": $stream__id______path_,

@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 import { type Db, openDb } from "./store/db.ts";
 import { type JobQueue, SqliteJobQueue } from "./store/jobs.ts";
 import { VideoStore } from "./store/videos.ts";
+import { Counters } from "./store/counters.ts";
 import { ChangeFeed } from "./videos/feed.ts";
 import { type DataPaths, dataPaths, ensureDataPaths } from "./videos/paths.ts";
 import { VideoService } from "./videos/service.ts";
@@ -21,6 +22,7 @@ export interface Services {
   db: Db;
   videos: VideoStore;
   jobs: JobQueue;
+  counters: Counters;
   feed: ChangeFeed;
   service: VideoService;
   /** Null in a web-only process (`TRANSCODE_CONCURRENCY=0`). */
@@ -43,8 +45,9 @@ export async function createServices(
   const db = openDb(config.dataDir);
   const videos = new VideoStore(db);
   const jobs = new SqliteJobQueue(db);
+  const counters = new Counters(db);
   const feed = new ChangeFeed(videos);
-  const service = new VideoService(config, paths, videos, jobs);
+  const service = new VideoService(config, paths, videos, jobs, counters);
   const wantWorker = (opts.startWorker ?? true) &&
     config.transcodeConcurrency > 0;
   const worker = wantWorker
@@ -53,6 +56,7 @@ export async function createServices(
       paths,
       videos,
       jobs,
+      counters,
       onChange: () => feed.poke(),
     })
     : null;
@@ -87,6 +91,7 @@ export async function createServices(
     db,
     videos,
     jobs,
+    counters,
     feed,
     service,
     worker,

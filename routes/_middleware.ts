@@ -3,6 +3,12 @@ import {
   requestLog,
   securityHeaders,
 } from "../lib/http/middlewares.ts";
+import { httpMetrics } from "../lib/metrics.ts";
 
-/** Outer first: log (sees the final status), security headers, compression. */
-export const handler = [requestLog(), securityHeaders(), compression()];
+/** Outer first: log and metrics (see the final status), security headers, compression. */
+export const handler = [
+  requestLog(),
+  httpMetrics(),
+  securityHeaders(),
+  compression(),
+];

@@ -37,8 +37,8 @@ export default define.page<typeof handler>(function Home({ data }) {
       <section class="intro">
         <h1>Your videos</h1>
         <p class="muted">
-          Upload a video and it is transcoded to adaptive HLS and DASH, ready to stream at
-          the right quality on any connection.
+          Upload a video and it is transcoded to adaptive HLS and DASH, ready to
+          stream at the right quality on any connection.
         </p>
       </section>
       <UploadDropzone maxUploadBytes={data.maxUploadBytes} recent={recent} />

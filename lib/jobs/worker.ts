@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { ClaimedJob, JobQueue } from "../store/jobs.ts";
 import type { VideoStore } from "../store/videos.ts";
+import type { Counters } from "../store/counters.ts";
 import {
   isProcessAlive,
   killProcessGroup,
@@ -27,6 +28,7 @@ export interface WorkerDeps {
   paths: DataPaths;
   videos: VideoStore;
   jobs: JobQueue;
+  counters: Counters;
   /** Called after the worker writes a change (so local SSE clients hear it at once). */
   onChange?: () => void;
   /** Base of the retry backoff (attempt n waits base * 2^(n-1)); default 5 s. */
@@ -229,6 +231,12 @@ export class TranscodeWorker {
       if (!config.keepOriginals) await removeAll(join(paths.uploads, id));
       this.#changed();
       const seconds = (performance.now() - started) / 1000;
+      this.#deps.counters.add("transcodes_total");
+      this.#deps.counters.add("transcode_seconds_total", seconds);
+      this.#deps.counters.add(
+        "transcoded_video_seconds_total",
+        result.durationSec,
+      );
       log.info("job.done", {
         videoId: id,
         seconds: Math.round(seconds * 10) / 10,
@@ -248,6 +256,7 @@ export class TranscodeWorker {
         log.info("job.stopped", { videoId: id, reason: reason ?? "deleted" });
       } else {
         const message = err instanceof Error ? err.message : String(err);
+        this.#deps.counters.add("ffmpeg_failures_total");
         log.warn("job.error", {
           videoId: id,
           attempt: job.attempts,

@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import { ApiError } from "../http/errors.ts";
 import { probe } from "../media/mod.ts";
 import type { JobQueue } from "../store/jobs.ts";
+import type { Counters } from "../store/counters.ts";
 import type { VideoRecord, VideoStore } from "../store/videos.ts";
 import {
   type DataPaths,
@@ -69,6 +70,7 @@ export class VideoService {
   #paths: DataPaths;
   #videos: VideoStore;
   #jobs: JobQueue;
+  #counters: Counters;
   #hooks: ServiceHooks;
 
   constructor(
@@ -76,8 +78,10 @@ export class VideoService {
     paths: DataPaths,
     videos: VideoStore,
     jobs: JobQueue,
+    counters: Counters,
     hooks: ServiceHooks = {},
   ) {
+    this.#counters = counters;
     this.#config = config;
     this.#paths = paths;
     this.#videos = videos;
@@ -106,6 +110,7 @@ export class VideoService {
       });
     } catch (err) {
       await removeAll(upload.path);
+      this.#counters.add("uploads_rejected_total");
       throw err;
     }
     const id = crypto.randomUUID();
@@ -131,6 +136,8 @@ export class VideoService {
         height: info.video.displayHeight,
         media: info,
       });
+      this.#counters.add("uploads_total");
+      this.#counters.add("upload_bytes_total", upload.sizeBytes);
       log.info("video.created", {
         videoId: id,
         sizeBytes: upload.sizeBytes,

@@ -5,10 +5,14 @@ import {
   errorResponse,
   toErrorResponse,
 } from "../../lib/http/errors.ts";
+import { rateLimit, requireToken, sameOrigin } from "../../lib/http/guards.ts";
 import { log } from "../../lib/log.ts";
+import { services } from "../../lib/services.ts";
+
+const config = () => services().config;
 
 /** Every API error becomes `{ error: { code, message } }`; nothing else leaks. */
-export const handler = define.middleware(async (ctx) => {
+const jsonErrors = define.middleware(async function jsonErrors(ctx) {
   try {
     return await ctx.next();
   } catch (err) {
@@ -32,3 +36,11 @@ export const handler = define.middleware(async (ctx) => {
     return toErrorResponse(err);
   }
 });
+
+/** Outer first: JSON errors, same-origin check, rate limits, then the token. */
+export const handler = [
+  jsonErrors,
+  sameOrigin(config),
+  rateLimit(config),
+  requireToken(config),
+];

@@ -14,7 +14,10 @@ export const handler = define.handlers<Data>({
   GET(ctx) {
     const s = services();
     try {
-      const video = presentVideo(s.service.get(ctx.params.id), s.config.publicUrl);
+      const video = presentVideo(
+        s.service.get(ctx.params.id),
+        s.config.publicUrl,
+      );
       return page({ video }, { headers: { "cache-control": "no-store" } });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
@@ -32,8 +35,8 @@ export default define.page<typeof handler>(function PlayerPage({ data }) {
       <section class="message-page">
         <h1>Video not found</h1>
         <p>
-          There is no video at this address. It may have been deleted, or the link is
-          incomplete.
+          There is no video at this address. It may have been deleted, or the
+          link is incomplete.
         </p>
         <p>
           <a class="button" href="/">Go to the library</a>
