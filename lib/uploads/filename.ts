@@ -22,8 +22,8 @@ export const MAX_TITLE_CHARS = 200;
 
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators and bidi
 // overrides that let a name display as something it is not.
-// deno-lint-ignore no-control-regex
 const UNSAFE_CHARS =
+  // deno-lint-ignore no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
@@ -35,7 +35,12 @@ const UNSAFE_CHARS =
 export function sanitizeFilename(raw: string): string {
   const base = raw.replace(/^.*[/\\]/s, "");
   const clean = base.replace(UNSAFE_CHARS, "").normalize("NFC").trim();
-  return truncateChars(clean, MAX_FILENAME_CHARS);
+  if ([...clean].length <= MAX_FILENAME_CHARS) return clean;
+  // Shorten the stem, not the extension: the extension decides whether it is accepted.
+  const dot = clean.lastIndexOf(".");
+  const ext = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : "";
+  const stem = ext ? clean.slice(0, dot) : clean;
+  return truncateChars(stem, MAX_FILENAME_CHARS - [...ext].length) + ext;
 }
 
 /** The lower-case extension of a name without the dot, or `""` when it has none. */

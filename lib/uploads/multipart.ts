@@ -112,6 +112,8 @@ class MultipartReceiver {
   #filename = "";
   #title: string | null = null;
   #failed = false;
+  #succeeded = false;
+  #bodyBytes = 0;
   #resolve!: (u: ReceivedUpload) => void;
   #reject!: (err: unknown) => void;
 
@@ -205,6 +207,12 @@ class MultipartReceiver {
         parser.end();
         return;
       }
+      // Parts other than the file are skipped unread, so cap the whole body as well.
+      this.#bodyBytes += chunk.byteLength;
+      if (this.#bodyBytes > this.#opts.maxBytes + FORM_OVERHEAD_BYTES) {
+        this.#fail(tooLarge(this.#opts.maxBytes));
+        return;
+      }
       const seen = this.#fileBytesSeen;
       const more = parser.write(chunk);
       // Busboy passes file data on as views of `chunk`, and also keeps views of it for
@@ -285,6 +293,7 @@ class MultipartReceiver {
       );
       return;
     }
+    this.#succeeded = true;
     this.#resolve({
       path: sink.path,
       filename: this.#filename,
@@ -295,7 +304,7 @@ class MultipartReceiver {
 
   /** The first failure wins: stop reading, tear the parser down, delete the partial file, reject. */
   #fail(err: unknown): void {
-    if (this.#failed) return;
+    if (this.#failed || this.#succeeded) return;
     this.#failed = true;
     this.#reader?.cancel();
     this.#fileStream?.destroy();

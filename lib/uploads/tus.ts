@@ -127,10 +127,12 @@ export function createTusHandler(opts: TusOptions): TusHandler {
     namingFunction: () => crypto.randomUUID().replaceAll("-", ""),
     getFileIdFromRequest: (req) =>
       idFromPath(new URL(req.url).pathname, base) ?? undefined,
-    onUploadCreate: async (req, upload) => {
+    onUploadCreate: (req, upload) => {
       try {
-        return { metadata: checkCreation(upload, opts.allowedExtensions) };
+        const metadata = checkCreation(upload, opts.allowedExtensions);
+        return Promise.resolve({ metadata });
       } catch (err) {
+        // @tus/server awaits the hook inside try/catch, so a synchronous throw is caught too.
         return fail(req, err);
       }
     },

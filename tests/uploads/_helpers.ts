@@ -7,8 +7,13 @@ export interface TestServer {
 }
 
 /** Serves `handler` on 127.0.0.1 with a free port. */
-export function serve(handler: (req: Request) => Response | Promise<Response>): TestServer {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+export function serve(
+  handler: (req: Request) => Response | Promise<Response>,
+): TestServer {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    handler,
+  );
   const port = server.addr.port;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -29,7 +34,10 @@ export async function listDir(dir: string): Promise<string[]> {
 }
 
 /** Polls until `check` is true or `ms` pass; returns the last result. */
-export async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<boolean> {
+export async function eventually(
+  check: () => Promise<boolean>,
+  ms = 3000,
+): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return true;
@@ -58,7 +66,10 @@ export type Part =
 const enc = new TextEncoder();
 
 /** A multipart/form-data body with parts in the given order (UTF-8 names sent raw, like browsers). */
-export function formBody(parts: Part[], boundary = "----test" + crypto.randomUUID()): {
+export function formBody(
+  parts: Part[],
+  boundary = "----test" + crypto.randomUUID(),
+): {
   body: Uint8Array<ArrayBuffer>;
   contentType: string;
 } {
@@ -89,7 +100,11 @@ export function formBody(parts: Part[], boundary = "----test" + crypto.randomUUI
 }
 
 /** A body stream that sends `data` in chunks, without a Content-Length (chunked encoding). */
-export function chunked(data: Uint8Array, chunkSize = 64 * 1024, delayMs = 0): ReadableStream<Uint8Array> {
+export function chunked(
+  data: Uint8Array,
+  chunkSize = 64 * 1024,
+  delayMs = 0,
+): ReadableStream<Uint8Array> {
   let at = 0;
   return new ReadableStream({
     async pull(c) {

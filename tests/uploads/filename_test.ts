@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { ApiError } from "../../lib/http/errors.ts";
-import { checkExtension, parseTitle, sanitizeFilename } from "../../lib/uploads/filename.ts";
+import {
+  checkExtension,
+  parseTitle,
+  sanitizeFilename,
+} from "../../lib/uploads/filename.ts";
 import { tooLarge } from "../../lib/uploads/limits.ts";
 
 Deno.test("filename - strips directories, control characters and NUL but keeps Unicode", () => {
@@ -19,10 +23,14 @@ Deno.test("filename - caps the name at 255 characters without splitting a charac
 
 Deno.test("filename - checks the extension case-insensitively", () => {
   checkExtension("a.MoV", ["mp4", "mov"]);
-  assert.throws(() => checkExtension("a.mp4.exe", ["mp4"]), (e: ApiError) => e.status === 415);
+  assert.throws(
+    () => checkExtension("a.mp4.exe", ["mp4"]),
+    (e: ApiError) => e.status === 415,
+  );
   assert.throws(
     () => checkExtension("mp4", ["mp4"]),
-    (e: ApiError) => e.code === "unsupported_type" && /without an extension/.test(e.message),
+    (e: ApiError) =>
+      e.code === "unsupported_type" && /without an extension/.test(e.message),
   );
 });
 
@@ -31,7 +39,10 @@ Deno.test("filename - titles are trimmed, blank means none, over 200 characters 
   assert.equal(parseTitle("   "), null);
   assert.equal(parseTitle(undefined), null);
   assert.equal(parseTitle("🎬".repeat(200)), "🎬".repeat(200));
-  assert.throws(() => parseTitle("x".repeat(201)), (e: ApiError) => e.code === "bad_request");
+  assert.throws(
+    () => parseTitle("x".repeat(201)),
+    (e: ApiError) => e.code === "bad_request",
+  );
 });
 
 Deno.test("limits - the too_large message names the size, the limit and the setting", () => {
@@ -39,5 +50,8 @@ Deno.test("limits - the too_large message names the size, the limit and the sett
     tooLarge(2e9, 2.3e9).message,
     "File is 2.3 GB; the limit is 2.0 GB (MAX_UPLOAD_BYTES).",
   );
-  assert.equal(tooLarge(2e9).message, "File is larger than the 2.0 GB (MAX_UPLOAD_BYTES) limit.");
+  assert.equal(
+    tooLarge(2e9).message,
+    "File is larger than the 2.0 GB (MAX_UPLOAD_BYTES) limit.",
+  );
 });

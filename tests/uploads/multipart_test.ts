@@ -23,7 +23,10 @@ interface Harness {
 }
 
 /** A real server whose POST handler is `receiveMultipart` into a fresh temp dir. */
-async function harness(maxBytes = 8 << 20, dirOverride?: string): Promise<Harness> {
+async function harness(
+  maxBytes = 8 << 20,
+  dirOverride?: string,
+): Promise<Harness> {
   const root = await Deno.makeTempDir({ prefix: "multipart-test-" });
   const dir = dirOverride ?? join(root, "incoming");
   const server = serve(async (req) => {
@@ -59,7 +62,11 @@ async function post(
   return await fetch(h.server.url, { method: "POST", body, headers });
 }
 
-async function expectError(res: Response, status: number, code: string): Promise<string> {
+async function expectError(
+  res: Response,
+  status: number,
+  code: string,
+): Promise<string> {
   const body = await res.json() as ErrorBody;
   assert.equal(res.status, status, JSON.stringify(body));
   assert.equal(body.error.code, code);
@@ -80,7 +87,10 @@ Deno.test("multipart - stores the file byte for byte with its Unicode name and a
   assert.equal(up.title, "Ferien am Meer 🌊");
   assert.equal(up.sizeBytes, data.byteLength);
   assert.ok(up.path.startsWith(h.dir + "/") && up.path.endsWith(".upload"));
-  assert.ok(sameBytes(await Deno.readFile(up.path), data), "bytes on disk differ");
+  assert.ok(
+    sameBytes(await Deno.readFile(up.path), data),
+    "bytes on disk differ",
+  );
   assert.deepEqual(await listDir(h.dir), [up.path.slice(h.dir.length + 1)]);
 });
 
@@ -101,7 +111,11 @@ Deno.test("multipart - takes a title sent after the file, streamed in odd-sized 
 Deno.test("multipart - keeps only the display name: no path parts or control characters", async () => {
   await using h = await harness();
   const { body, contentType } = formBody([
-    { name: "file", filename: "..\\..\\C:\\evil\\ev\u202eil.mp4", data: bytes(10) },
+    {
+      name: "file",
+      filename: "..\\..\\C:\\evil\\ev\u202eil.mp4",
+      data: bytes(10),
+    },
   ]);
   const up = await (await post(h, body, contentType)).json();
   assert.equal(up.filename, "evil.mp4");
@@ -123,7 +137,10 @@ Deno.test("multipart - accepts a file of exactly the limit", async () => {
 Deno.test("multipart - refuses by Content-Length before reading the body", async () => {
   await using h = await harness(1 << 20);
   // A raw request that promises 3 GB and sends none of it: the answer must come anyway.
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: h.server.port });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: h.server.port,
+  });
   try {
     await conn.write(new TextEncoder().encode(
       "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=abc\r\n" +
@@ -134,7 +151,10 @@ Deno.test("multipart - refuses by Content-Length before reading the body", async
     const text = new TextDecoder().decode(buf.subarray(0, n ?? 0));
     assert.match(text, /^HTTP\/1\.1 413/);
     assert.match(text, /"too_large"/);
-    assert.match(text, /File is 3\.0 GB; the limit is 1\.0 MB \(MAX_UPLOAD_BYTES\)\./);
+    assert.match(
+      text,
+      /File is 3\.0 GB; the limit is 1\.0 MB \(MAX_UPLOAD_BYTES\)\./,
+    );
   } finally {
     conn.close();
   }
@@ -148,7 +168,10 @@ Deno.test("multipart - rejects an oversize upload mid-stream and keeps nothing",
   ]);
   const res = await post(h, chunked(body), contentType);
   const message = await expectError(res, 413, "too_large");
-  assert.equal(message, "File is larger than the 1.0 MB (MAX_UPLOAD_BYTES) limit.");
+  assert.equal(
+    message,
+    "File is larger than the 1.0 MB (MAX_UPLOAD_BYTES) limit.",
+  );
   assert.deepEqual(await listDir(h.dir), []);
 });
 
@@ -157,7 +180,11 @@ Deno.test("multipart - rejects a disallowed extension with the list of allowed o
   const { body, contentType } = formBody([
     { name: "file", filename: "notes.txt", data: bytes(1000) },
   ]);
-  const message = await expectError(await post(h, body, contentType), 415, "unsupported_type");
+  const message = await expectError(
+    await post(h, body, contentType),
+    415,
+    "unsupported_type",
+  );
   assert.match(message, /\.txt files are not accepted/);
   assert.match(message, /\.mp4, \.avi, \.mov, \.mkv, \.wmv, \.flv, \.webm/);
   assert.deepEqual(await listDir(h.dir), []);
@@ -171,8 +198,16 @@ Deno.test("multipart - answers no_file when the form has no file part", async ()
   ]);
   await expectError(await post(h, body, contentType), 400, "no_file");
   // A browser form with no file chosen sends an empty part with an empty file name.
-  const empty = formBody([{ name: "file", filename: "", data: new Uint8Array() }]);
-  await expectError(await post(h, empty.body, empty.contentType), 400, "no_file");
+  const empty = formBody([{
+    name: "file",
+    filename: "",
+    data: new Uint8Array(),
+  }]);
+  await expectError(
+    await post(h, empty.body, empty.contentType),
+    400,
+    "no_file",
+  );
   assert.deepEqual(await listDir(h.dir), []);
 });
 
@@ -181,15 +216,27 @@ Deno.test("multipart - answers empty_file for a zero-byte file and keeps nothing
   const { body, contentType } = formBody([
     { name: "file", filename: "zero.mov", data: new Uint8Array() },
   ]);
-  const message = await expectError(await post(h, body, contentType), 400, "empty_file");
+  const message = await expectError(
+    await post(h, body, contentType),
+    400,
+    "empty_file",
+  );
   assert.match(message, /zero\.mov/);
   assert.deepEqual(await listDir(h.dir), []);
 });
 
 Deno.test("multipart - answers bad_request for a body that is not multipart", async () => {
   await using h = await harness();
-  await expectError(await post(h, '{"file":1}', "application/json"), 400, "bad_request");
-  await expectError(await post(h, "x", "multipart/form-data"), 400, "bad_request");
+  await expectError(
+    await post(h, '{"file":1}', "application/json"),
+    400,
+    "bad_request",
+  );
+  await expectError(
+    await post(h, "x", "multipart/form-data"),
+    400,
+    "bad_request",
+  );
   assert.deepEqual(await listDir(h.dir), []);
 });
 
@@ -199,7 +246,11 @@ Deno.test("multipart - answers bad_request for a form cut off mid-file and keeps
     { name: "file", filename: "cut.mp4", data: bytes(200_000) },
   ]);
   const cut = body.subarray(0, 150_000);
-  const message = await expectError(await post(h, cut, contentType), 400, "bad_request");
+  const message = await expectError(
+    await post(h, cut, contentType),
+    400,
+    "bad_request",
+  );
   assert.match(message, /malformed/);
   assert.deepEqual(await listDir(h.dir), []);
 });
@@ -210,7 +261,11 @@ Deno.test("multipart - refuses a title over 200 characters", async () => {
     { name: "file", filename: "clip.mp4", data: bytes(1000) },
     { name: "title", value: "é".repeat(201) },
   ]);
-  const message = await expectError(await post(h, body, contentType), 400, "bad_request");
+  const message = await expectError(
+    await post(h, body, contentType),
+    400,
+    "bad_request",
+  );
   assert.match(message, /200 characters/);
   assert.deepEqual(await listDir(h.dir), []);
 });
@@ -243,12 +298,15 @@ Deno.test("multipart - a client that aborts mid-upload leaves nothing behind", a
     }),
   );
   assert.ok(sent >= 2 << 20);
-  const empty = await eventually(async () => (await listDir(h.dir)).length === 0);
+  const empty = await eventually(async () =>
+    (await listDir(h.dir)).length === 0
+  );
   assert.ok(empty, `left behind: ${await listDir(h.dir)}`);
 });
 
 Deno.test({
-  name: "multipart - answers insufficient_storage when the disk fills up and keeps nothing",
+  name:
+    "multipart - answers insufficient_storage when the disk fills up and keeps nothing",
   ignore: Deno.build.os !== "linux" || Deno.uid?.() !== 0,
   fn: async () => {
     const mnt = await Deno.makeTempDir({ prefix: "multipart-full-" });

@@ -21,7 +21,9 @@ interface Options {
   maxBytes?: number;
   expiryHours?: number;
   /** What the finish hook does; default: move the file to `done/<n>.bin` and return an id. */
-  onFinished?: (u: ReceivedUpload) => Promise<{ headers?: Record<string, string> }>;
+  onFinished?: (
+    u: ReceivedUpload,
+  ) => Promise<{ headers?: Record<string, string> }>;
 }
 
 class Harness {
@@ -41,7 +43,10 @@ class Harness {
   }
 
   static async start(opts: Options = {}): Promise<Harness> {
-    const h = new Harness(await Deno.makeTempDir({ prefix: "tus-test-" }), opts);
+    const h = new Harness(
+      await Deno.makeTempDir({ prefix: "tus-test-" }),
+      opts,
+    );
     await Deno.mkdir(h.done);
     h.listen();
     return h;
@@ -137,12 +142,19 @@ async function patch(
 }
 
 async function head(url: string): Promise<Response> {
-  const res = await fetch(url, { method: "HEAD", headers: { "Tus-Resumable": "1.0.0" } });
+  const res = await fetch(url, {
+    method: "HEAD",
+    headers: { "Tus-Resumable": "1.0.0" },
+  });
   await res.body?.cancel();
   return res;
 }
 
-async function expectError(res: Response, status: number, code: string): Promise<string> {
+async function expectError(
+  res: Response,
+  status: number,
+  code: string,
+): Promise<string> {
   assert.match(res.headers.get("content-type") ?? "", /application\/json/);
   const body = await res.json() as ErrorBody;
   assert.equal(res.status, status, JSON.stringify(body));
@@ -157,14 +169,20 @@ function idOf(url: string): string {
 Deno.test("tus - creates, takes two PATCHes, reports the offset and finishes with X-Video-Id", async () => {
   await using h = await Harness.start();
   const data = bytes(3 * 1024 * 1024 + 5);
-  const res = await create(h, data.byteLength, { filename: "Été 🎬.MKV", title: "Hello 🌊" });
+  const res = await create(h, data.byteLength, {
+    filename: "Été 🎬.MKV",
+    title: "Hello 🌊",
+  });
   await res.body?.cancel();
   assert.equal(res.status, 201);
   assert.equal(res.headers.get("tus-resumable"), "1.0.0");
   assert.match(res.headers.get("location")!, /^\/api\/uploads\/[0-9a-f]{32}$/);
   assert.ok(Date.parse(res.headers.get("upload-expires")!) > Date.now());
   assert.equal(res.headers.get("access-control-allow-origin"), null);
-  assert.match(res.headers.get("access-control-expose-headers")!, /Upload-Offset/);
+  assert.match(
+    res.headers.get("access-control-expose-headers")!,
+    /Upload-Offset/,
+  );
   assert.match(res.headers.get("access-control-expose-headers")!, /X-Video-Id/);
   const url = h.url(res.headers.get("location")!);
 
@@ -189,7 +207,11 @@ Deno.test("tus - creates, takes two PATCHes, reports the offset and finishes wit
   assert.equal(h.finished[0].title, "Hello 🌊");
   assert.equal(h.finished[0].sizeBytes, data.byteLength);
   assert.ok(sameBytes(await Deno.readFile(join(h.done, "video-1.bin")), data));
-  assert.deepEqual(await listDir(h.dir), [], "the store keeps nothing after a finished upload");
+  assert.deepEqual(
+    await listDir(h.dir),
+    [],
+    "the store keeps nothing after a finished upload",
+  );
   assert.equal((await head(url)).status, 404);
 });
 
@@ -205,7 +227,9 @@ Deno.test("tus - resumes after a dropped connection from the offset that reached
       c.enqueue(data.slice(sent, sent + 256 * 1024));
       sent += 256 * 1024;
       if (sent >= 3 << 20) {
-        await eventually(async () => (await Deno.stat(join(h.dir, idOf(url)))).size > 0);
+        await eventually(async () =>
+          (await Deno.stat(join(h.dir, idOf(url)))).size > 0
+        );
         ac.abort();
       }
     },
@@ -230,7 +254,10 @@ Deno.test("tus - resumes after a dropped connection from the offset that reached
 Deno.test("tus - resumes after a restart with a new handler on the same folder", async () => {
   await using h = await Harness.start();
   const data = bytes(2 << 20, 5);
-  const url = await createOk(h, data.byteLength, { filename: "a.webm", title: "Restart" });
+  const url = await createOk(h, data.byteLength, {
+    filename: "a.webm",
+    title: "Restart",
+  });
   assert.equal((await patch(url, 0, data.subarray(0, 700_000))).status, 204);
 
   await h.restart();
@@ -250,7 +277,10 @@ Deno.test("tus - DELETE terminates an upload and removes its files", async () =>
   const url = await createOk(h, 1000);
   assert.equal((await patch(url, 0, bytes(400))).status, 204);
   assert.equal((await listDir(h.dir)).length, 2);
-  const res = await fetch(url, { method: "DELETE", headers: { "Tus-Resumable": "1.0.0" } });
+  const res = await fetch(url, {
+    method: "DELETE",
+    headers: { "Tus-Resumable": "1.0.0" },
+  });
   await res.body?.cancel();
   assert.equal(res.status, 204);
   assert.deepEqual(await listDir(h.dir), []);
@@ -262,9 +292,16 @@ Deno.test("tus - cleanupExpired removes stale partial uploads and nothing else",
   const stale = await createOk(h, 1000);
   assert.equal((await patch(stale, 0, bytes(10))).status, 204);
   // A stray data file without its info file (e.g. a crash mid-creation) goes too.
-  await Deno.writeFile(join(h.dir, "0123456789abcdef0123456789abcdef"), bytes(5));
+  await Deno.writeFile(
+    join(h.dir, "0123456789abcdef0123456789abcdef"),
+    bytes(5),
+  );
   await new Promise((r) => setTimeout(r, 600));
-  assert.equal((await head(stale)).status, 410, "an expired upload is gone for the client");
+  assert.equal(
+    (await head(stale)).status,
+    410,
+    "an expired upload is gone for the client",
+  );
   const fresh = await createOk(h, 1000);
 
   assert.equal(await h.tus.cleanupExpired(), 2);
@@ -275,8 +312,15 @@ Deno.test("tus - cleanupExpired removes stale partial uploads and nothing else",
 
 Deno.test("tus - refuses an Upload-Length over the limit at creation with 413", async () => {
   await using h = await Harness.start({ maxBytes: 1 << 20 });
-  const message = await expectError(await create(h, 3_000_000), 413, "too_large");
-  assert.equal(message, "File is 3.0 MB; the limit is 1.0 MB (MAX_UPLOAD_BYTES).");
+  const message = await expectError(
+    await create(h, 3_000_000),
+    413,
+    "too_large",
+  );
+  assert.equal(
+    message,
+    "File is 3.0 MB; the limit is 1.0 MB (MAX_UPLOAD_BYTES).",
+  );
   assert.deepEqual(await listDir(h.dir), []);
 });
 
@@ -289,7 +333,11 @@ Deno.test("tus - checks the filename, title and length at creation", async () =>
   );
   assert.match(m415, /\.exe files are not accepted.*\.mp4/);
   await expectError(await create(h, 100, {}), 400, "bad_request");
-  await expectError(await create(h, 0, { filename: "zero.mp4" }), 400, "empty_file");
+  await expectError(
+    await create(h, 0, { filename: "zero.mp4" }),
+    400,
+    "empty_file",
+  );
   await expectError(
     await create(h, 100, { filename: "a.mp4", title: "x".repeat(201) }),
     400,
@@ -310,7 +358,10 @@ Deno.test("tus - a PATCH with more bytes than Upload-Length is refused", async (
 Deno.test("tus - a hook that throws ApiError answers its status and JSON and removes the upload", async () => {
   await using h = await Harness.start({
     onFinished: () => {
-      throw new ApiError("not_a_video", "This file is not a video ffprobe can read.");
+      throw new ApiError(
+        "not_a_video",
+        "This file is not a video ffprobe can read.",
+      );
     },
   });
   const url = await createOk(h, 1000);
@@ -357,7 +408,10 @@ Deno.test("tus - OPTIONS advertises the protocol; GET and other paths are refuse
   const url = await createOk(h, 100);
   await expectError(await fetch(url), 405, "method_not_allowed");
   await expectError(
-    await fetch(h.url(`${BASE}/..%2F..%2Fetc%2Fpasswd`), { method: "PATCH", body: "x" }),
+    await fetch(h.url(`${BASE}/..%2F..%2Fetc%2Fpasswd`), {
+      method: "PATCH",
+      body: "x",
+    }),
     404,
     "not_found",
   );
@@ -370,4 +424,32 @@ Deno.test("tus - OPTIONS advertises the protocol; GET and other paths are refuse
   const noVersion = await fetch(url, { method: "HEAD" });
   await noVersion.body?.cancel();
   assert.equal(noVersion.status, 412);
+});
+
+Deno.test("tus - a final PATCH retried while the hook runs joins it instead of finishing twice", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  let calls = 0;
+  await using h = await Harness.start({
+    onFinished: async (u) => {
+      calls++;
+      await gate;
+      await Deno.remove(u.path);
+      return { headers: { "X-Video-Id": "only-one" } };
+    },
+  });
+  const url = await createOk(h, 100);
+  const first = patch(url, 0, bytes(100));
+  assert.ok(await eventually(() => Promise.resolve(calls === 1)));
+  // The retry finds every byte there already and sends an empty PATCH at the end offset.
+  const retry = patch(url, 100, new Uint8Array());
+  await new Promise((r) => setTimeout(r, 50));
+  release();
+  const [a, b] = await Promise.all([first, retry]);
+  assert.equal(a.status, 204);
+  assert.equal(b.status, 204);
+  assert.equal(a.headers.get("x-video-id"), "only-one");
+  assert.equal(b.headers.get("x-video-id"), "only-one");
+  assert.equal(calls, 1);
+  assert.deepEqual(await listDir(h.dir), []);
 });
