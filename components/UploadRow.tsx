@@ -53,7 +53,10 @@ export function UploadRow(props: UploadRowProps): VNode {
     );
   } else if (item.phase === "processing") {
     const v = item.video;
-    const value = v && v.status === "processing" ? v.progress : null;
+    // 0% looks stuck while ffmpeg starts: show a busy bar until progress is reported.
+    const value = v && v.status === "processing" && v.progress > 0
+      ? v.progress
+      : null;
     bar = (
       <ProgressBar
         value={value}

@@ -104,7 +104,9 @@ export function VideoCard(props: VideoCardProps): VNode {
             </span>
           )}
         {video.durationSec !== null && (
-          <span class="thumb-duration">{formatDuration(video.durationSec)}</span>
+          <span class="thumb-duration">
+            {formatDuration(video.durationSec)}
+          </span>
         )}
         {video.status === "ready" && (
           <span class="thumb-play">
@@ -134,7 +136,12 @@ export function VideoCard(props: VideoCardProps): VNode {
                   }
                 }}
               />
-              <button type="submit" class="icon-button" disabled={busy} aria-label="Save title">
+              <button
+                type="submit"
+                class="icon-button"
+                disabled={busy}
+                aria-label="Save title"
+              >
                 <Icon name="check" />
               </button>
               <button
@@ -246,14 +253,17 @@ function Status({ video }: { video: Video }): VNode | null {
     );
   }
   const processing = video.status === "processing";
+  const known = processing && video.progress > 0;
   return (
     <div class="card-status">
       <div class="status-line">
         <StatusBadge status={video.status} />
-        {processing && <span class="muted small-text">{formatPercent(video.progress)}</span>}
+        {known && (
+          <span class="muted small-text">{formatPercent(video.progress)}</span>
+        )}
       </div>
       <ProgressBar
-        value={processing ? video.progress : null}
+        value={known ? video.progress : null}
         tone="processing"
         label={`Processing “${video.title}”`}
       />

@@ -57,9 +57,12 @@ export default function Player(props: PlayerProps): VNode {
     setRetryError(null);
     try {
       setVideo(
-        await apiFetch<Video>(`/api/videos/${encodeURIComponent(video.id)}/retry`, {
-          method: "POST",
-        }),
+        await apiFetch<Video>(
+          `/api/videos/${encodeURIComponent(video.id)}/retry`,
+          {
+            method: "POST",
+          },
+        ),
       );
     } catch (err) {
       setRetryError((err as Error).message);
@@ -114,10 +117,17 @@ export default function Player(props: PlayerProps): VNode {
             <Icon name="alert" size={40} />
             <h2>Processing failed</h2>
             <p>{video.error ?? "The video could not be processed."}</p>
-            <button type="button" class="primary" disabled={retrying} onClick={retry}>
-              <Icon name="retry" size={18} /> {retrying ? "Retrying…" : "Retry processing"}
+            <button
+              type="button"
+              class="primary"
+              disabled={retrying}
+              onClick={retry}
+            >
+              <Icon name="retry" size={18} />{" "}
+              {retrying ? "Retrying…" : "Retry processing"}
             </button>
-            {retryError && <p class="inline-error" role="alert">{retryError}</p>}
+            {retryError && <p class="inline-error" role="alert">{retryError}
+            </p>}
           </div>
         )
         : (
@@ -126,16 +136,20 @@ export default function Player(props: PlayerProps): VNode {
             <h2>
               {video.status === "queued"
                 ? "Waiting to be processed…"
-                : `Processing ${formatPercent(video.progress)}`}
+                : video.progress > 0
+                ? `Processing ${formatPercent(video.progress)}`
+                : "Processing…"}
             </h2>
             <ProgressBar
-              value={video.status === "processing" ? video.progress : null}
+              value={video.status === "processing" && video.progress > 0
+                ? video.progress
+                : null}
               tone="processing"
               label={`Processing “${video.title}”`}
             />
             <p class="muted">
-              The video is being prepared for adaptive streaming. This page switches to the
-              player by itself when it is ready.
+              The video is being prepared for adaptive streaming. This page
+              switches to the player by itself when it is ready.
             </p>
           </div>
         )}

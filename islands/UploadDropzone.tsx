@@ -57,8 +57,9 @@ function storage(): StorageLike | null {
 }
 
 function newItem(
-  fields: Pick<UploadItem, "fingerprint" | "name" | "size" | "file" | "phase"> &
-    Partial<UploadItem>,
+  fields:
+    & Pick<UploadItem, "fingerprint" | "name" | "size" | "file" | "phase">
+    & Partial<UploadItem>,
 ): UploadItem {
   return {
     key: `u${nextKey++}`,
@@ -91,7 +92,9 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
     setItems(next);
   };
   const patch = (key: string, change: Partial<UploadItem>) => {
-    commit(itemsRef.current.map((it) => it.key === key ? { ...it, ...change } : it));
+    commit(
+      itemsRef.current.map((it) => it.key === key ? { ...it, ...change } : it),
+    );
   };
   const removeItem = (key: string) => {
     watchers.current.get(key)?.();
@@ -206,14 +209,26 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
       const same = list.find((it) => it.fingerprint === id);
       if (same) {
         // The same file again: an interrupted upload resumes; a live row is left alone.
-        if (same.phase === "interrupted" || (same.phase === "error" && same.retryable)) {
+        if (
+          same.phase === "interrupted" ||
+          (same.phase === "error" && same.retryable)
+        ) {
           list = list.map((it) =>
             it === same ? { ...it, file, phase: "waiting", error: null } : it
           );
         }
         continue;
       }
-      list = [...list, newItem({ fingerprint: id, name: file.name, size: file.size, file, phase: "waiting" })];
+      list = [
+        ...list,
+        newItem({
+          fingerprint: id,
+          name: file.name,
+          size: file.size,
+          file,
+          phase: "waiting",
+        }),
+      ];
     }
     commit(list);
     pump();
@@ -292,7 +307,8 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
       for (const t of tasks.current.values()) t.upload.retryNow();
     };
     // Dropping anywhere on the page uploads; without this the browser would open the file.
-    const hasFiles = (e: DragEvent) => !!e.dataTransfer?.types.includes("Files");
+    const hasFiles = (e: DragEvent) =>
+      !!e.dataTransfer?.types.includes("Files");
     const onDragOver = (e: DragEvent) => {
       if (!hasFiles(e)) return;
       e.preventDefault();
@@ -333,12 +349,13 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
           <Icon name="upload" size={30} />
         </span>
         <h2 id="upload-heading" class="dropzone-title">
-          Drag and drop videos here
+          <span class="when-pointer">Drag and drop videos here</span>
+          <span class="when-touch">Upload videos</span>
         </h2>
         <p class="muted dropzone-hint">
           MP4, MOV, MKV, WebM, AVI, WMV or FLV, up to{" "}
-          {formatBytes(props.maxUploadBytes)} each. Uploads pick up where they stopped if the
-          connection drops.
+          {formatBytes(props.maxUploadBytes)}{" "}
+          each. Uploads pick up where they stopped if the connection drops.
         </p>
         <input
           ref={inputRef}

@@ -9,7 +9,7 @@ import type { Signal } from "@preact/signals";
 import type { Video } from "../lib/videos/present.ts";
 import { VideoCard } from "../components/VideoCard.tsx";
 import { Icon } from "../components/Icons.tsx";
-import { apiFetch } from "../lib/ui/api_error.ts";
+import { ApiFailure, apiFetch } from "../lib/ui/api_error.ts";
 import { subscribeLibrary } from "../lib/ui/live.ts";
 import { appendPage, removeVideo, upsertVideo } from "../lib/ui/video_list.ts";
 
@@ -47,8 +47,12 @@ export default function VideoLibrary(props: VideoLibraryProps): VNode {
     const before = statusRef.current.get(video.id);
     statusRef.current.set(video.id, video.status);
     if (before && before !== video.status) {
-      if (video.status === "ready") setAnnouncement(`“${video.title}” is ready to play.`);
-      if (video.status === "failed") setAnnouncement(`Processing “${video.title}” failed.`);
+      if (video.status === "ready") {
+        setAnnouncement(`“${video.title}” is ready to play.`);
+      }
+      if (video.status === "failed") {
+        setAnnouncement(`Processing “${video.title}” failed.`);
+      }
     }
     setVideos((list) => upsertVideo(list, video, cursorRef.current === null));
   };
@@ -116,8 +120,8 @@ export default function VideoLibrary(props: VideoLibraryProps): VNode {
             <Icon name="film" size={48} />
             <h3>No videos yet</h3>
             <p class="muted">
-              Videos you upload appear here while they are processed, and can be played as
-              soon as they are ready.
+              Videos you upload appear here while they are processed, and can be
+              played as soon as they are ready.
             </p>
           </div>
         )
@@ -136,7 +140,14 @@ export default function VideoLibrary(props: VideoLibraryProps): VNode {
                     );
                   }}
                   onDelete={async () => {
-                    await apiFetch<null>(url(v.id), { method: "DELETE" });
+                    try {
+                      await apiFetch<null>(url(v.id), { method: "DELETE" });
+                    } catch (err) {
+                      // Already gone (deleted elsewhere): just take it off the grid.
+                      if (
+                        !(err instanceof ApiFailure && err.status === 404)
+                      ) throw err;
+                    }
                     setAnnouncement(`“${v.title}” was deleted.`);
                     drop(v.id);
                   }}

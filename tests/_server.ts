@@ -28,13 +28,13 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (restart tests); default a new temp dir removed on dispose. */
   dataDir?: string;
-  /** Entry file relative to the root; default main.ts. */
+  /** Entry file relative to the root; default main.ts (see {@link startWorker}). */
   entry?: string;
   /** Keep the data dir on dispose. */
   keepData?: boolean;
 }
 
-/** Starts the server and resolves once it listens. */
+/** Starts the server and resolves once it listens (a worker: once it has started). */
 export async function startServer(
   opts: StartOptions = {},
 ): Promise<TestServer> {
@@ -71,7 +71,7 @@ export async function startServer(
       const m = out.match(/"msg":"listening","url":"(http:[^"]+)"/);
       if (m) {
         resolveUrl(m[1].replace("localhost", "127.0.0.1").replace(/\/$/, ""));
-      }
+      } else if (out.includes('"msg":"worker.started"')) resolveUrl("worker:");
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
@@ -119,4 +119,12 @@ export async function startServer(
     throw new Error(`server did not start:\n${out}`);
   }
   return server;
+}
+
+/** Starts `deno task worker`'s entry (the job loop alone) on a data directory. */
+export function startWorker(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  return startServer({ dataDir, env, entry: "lib/jobs/worker_main.ts" });
 }

@@ -62,7 +62,10 @@ export function ControlBar(p: ControlBarProps): VNode {
           title="Mute (m)"
           onClick={p.onToggleMute}
         >
-          <Icon name={p.muted || p.volume === 0 ? "muted" : "volume"} size={22} />
+          <Icon
+            name={p.muted || p.volume === 0 ? "muted" : "volume"}
+            size={22}
+          />
         </button>
         <input
           class="volume-input"
@@ -88,7 +91,9 @@ export function ControlBar(p: ControlBarProps): VNode {
           onChange={(e) => p.onRate(Number(e.currentTarget.value))}
         >
           {SPEEDS.map((s) => (
-            <option key={s} value={String(s)}>{s === 1 ? "1×" : `${s}×`}</option>
+            <option key={s} value={String(s)}>
+              {s === 1 ? "1×" : `${s}×`}
+            </option>
           ))}
         </select>
       </label>
@@ -99,7 +104,9 @@ export function ControlBar(p: ControlBarProps): VNode {
           value={p.selected ?? "auto"}
           disabled={p.renditions.length === 0}
           title={p.current
-            ? `Playing ${renditionLabel(p.current)} (${formatBitrate(p.current.bitrate)})`
+            ? `Playing ${renditionLabel(p.current)} (${
+              formatBitrate(p.current.bitrate)
+            })`
             : "Quality"}
           onChange={(e) => {
             const v = e.currentTarget.value;
@@ -116,7 +123,9 @@ export function ControlBar(p: ControlBarProps): VNode {
         <button
           type="button"
           class="control"
-          aria-label={p.inPip ? "Exit picture in picture" : "Picture in picture"}
+          aria-label={p.inPip
+            ? "Exit picture in picture"
+            : "Picture in picture"}
           aria-pressed={p.inPip}
           title="Picture in picture"
           onClick={p.onTogglePip}

@@ -7,10 +7,7 @@
 import type { VNode } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { formatDuration } from "../../lib/ui/format.ts";
-import {
-  thumbnailAt,
-  type ThumbnailCue,
-} from "../../lib/ui/vtt_thumbnails.ts";
+import { thumbnailAt, type ThumbnailCue } from "../../lib/ui/vtt_thumbnails.ts";
 
 /** Props of {@link SeekBar}. */
 export interface SeekBarProps {
@@ -40,7 +37,9 @@ export function SeekBar(props: SeekBarProps): VNode {
     const f = known ? Math.min(1, currentTime / duration) : 0;
     const b = known ? Math.min(1, bufferedEnd / duration) : 0;
     if (playedRef.current) playedRef.current.style.transform = `scaleX(${f})`;
-    if (bufferedRef.current) bufferedRef.current.style.transform = `scaleX(${b})`;
+    if (bufferedRef.current) {
+      bufferedRef.current.style.transform = `scaleX(${b})`;
+    }
   }, [currentTime, duration, bufferedEnd, known]);
 
   const showPreview = (clientX: number) => {

@@ -66,7 +66,11 @@ function CopyField({ label, url }: { label: string; url: string }): VNode {
         onClick={copy}
       >
         <Icon name={copied === "yes" ? "check" : "copy"} size={16} />
-        {copied === "yes" ? "Copied" : copied === "no" ? "Press Ctrl+C" : "Copy"}
+        {copied === "yes"
+          ? "Copied"
+          : copied === "no"
+          ? "Press Ctrl+C"
+          : "Copy"}
       </button>
     </div>
   );

@@ -15,8 +15,15 @@ import {
   ENGINE_STORAGE_KEY,
   type EngineKind,
 } from "../../lib/ui/engine_choice.ts";
-import { createEngine, type Engine, type Rendition } from "../../lib/ui/engines.ts";
-import { parseThumbnails, type ThumbnailCue } from "../../lib/ui/vtt_thumbnails.ts";
+import {
+  createEngine,
+  type Engine,
+  type Rendition,
+} from "../../lib/ui/engines.ts";
+import {
+  parseThumbnails,
+  type ThumbnailCue,
+} from "../../lib/ui/vtt_thumbnails.ts";
 import { formatBitrate } from "../../lib/ui/format.ts";
 import { Icon } from "../Icons.tsx";
 import { ControlBar, renditionLabel } from "./ControlBar.tsx";
@@ -87,7 +94,9 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     setEngines(list);
     const first = chooseEngine(support, load(ENGINE_STORAGE_KEY));
     if (first) setKind(first);
-    else setError("This browser cannot play adaptive video (no Media Source Extensions).");
+    else {setError(
+        "This browser cannot play adaptive video (no Media Source Extensions).",
+      );}
     setPipSupported(!!document.pictureInPictureEnabled);
     const v = videoRef.current!;
     const savedVolume = Number(load(VOLUME_KEY));
@@ -111,25 +120,31 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     setSelected(null);
     setBandwidth(null);
     setWaiting(true);
-    createEngine(kind, v, { hls: video.hlsUrl, dash: video.dashUrl }, resume.time, {
-      onRenditions(list) {
-        if (disposed) return;
-        setRenditions(list);
-        const want = list.find((r) => r.height === wantedHeight.current);
-        if (want) {
-          setSelected(want.key);
-          queueMicrotask(() => engineRef.current?.setRendition(want.key));
-        }
+    createEngine(
+      kind,
+      v,
+      { hls: video.hlsUrl, dash: video.dashUrl },
+      resume.time,
+      {
+        onRenditions(list) {
+          if (disposed) return;
+          setRenditions(list);
+          const want = list.find((r) => r.height === wantedHeight.current);
+          if (want) {
+            setSelected(want.key);
+            queueMicrotask(() => engineRef.current?.setRendition(want.key));
+          }
+        },
+        onRendition(key) {
+          if (!disposed) setCurrentKey(key);
+        },
+        onFatal(message) {
+          if (disposed) return;
+          setError(message);
+          setWaiting(false);
+        },
       },
-      onRendition(key) {
-        if (!disposed) setCurrentKey(key);
-      },
-      onFatal(message) {
-        if (disposed) return;
-        setError(message);
-        setWaiting(false);
-      },
-    }).then((e) => {
+    ).then((e) => {
       if (disposed) {
         e.destroy();
         return;
@@ -176,7 +191,8 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
         setBufferedEnd(buffered());
       },
       progress: () => setBufferedEnd(buffered()),
-      durationchange: () => Number.isFinite(v.duration) && setDuration(v.duration),
+      durationchange: () =>
+        Number.isFinite(v.duration) && setDuration(v.duration),
       volumechange: () => {
         setVolume(v.volume);
         setMuted(v.muted);
@@ -186,11 +202,17 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
       leavepictureinpicture: () => setInPip(false),
     };
     for (const [name, fn] of Object.entries(on)) v.addEventListener(name, fn);
-    const fs = () => setFullscreen(document.fullscreenElement === stageRef.current);
+    const fs = () =>
+      setFullscreen(document.fullscreenElement === stageRef.current);
     document.addEventListener("fullscreenchange", fs);
-    const poll = setInterval(() => setBandwidth(engineRef.current?.bandwidth() ?? null), 1000);
+    const poll = setInterval(
+      () => setBandwidth(engineRef.current?.bandwidth() ?? null),
+      1000,
+    );
     return () => {
-      for (const [name, fn] of Object.entries(on)) v.removeEventListener(name, fn);
+      for (const [name, fn] of Object.entries(on)) {
+        v.removeEventListener(name, fn);
+      }
       document.removeEventListener("fullscreenchange", fs);
       clearInterval(poll);
     };
@@ -269,7 +291,8 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     const stage = stageRef.current!;
     if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     else if (stage.requestFullscreen) stage.requestFullscreen().catch(() => {});
-    else (v() as { webkitEnterFullscreen?: () => void }).webkitEnterFullscreen?.();
+    else {(v() as { webkitEnterFullscreen?: () => void })
+        .webkitEnterFullscreen?.();}
   };
   const togglePip = () => {
     if (document.pictureInPictureElement) {
@@ -324,7 +347,13 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     <div
       class="player"
       data-engine={kind ?? undefined}
-      data-state={error ? "error" : waiting ? "loading" : playing ? "playing" : "paused"}
+      data-state={error
+        ? "error"
+        : waiting
+        ? "loading"
+        : playing
+        ? "playing"
+        : "paused"}
     >
       <div
         ref={stageRef}
@@ -341,9 +370,16 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
           onClick={togglePlay}
           onDblClick={toggleFullscreen}
         />
-        {waiting && !error && started && <span class="spinner" aria-label="Loading" role="status" />}
+        {waiting && !error && started && (
+          <span class="spinner" aria-label="Loading" role="status" />
+        )}
         {!started && !error && (
-          <button type="button" class="big-play" aria-label="Play video" onClick={togglePlay}>
+          <button
+            type="button"
+            class="big-play"
+            aria-label="Play video"
+            onClick={togglePlay}
+          >
             <Icon name="play" size={40} />
           </button>
         )}
@@ -357,7 +393,11 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
                 <Icon name="retry" size={18} /> Try again
               </button>
               {engines.filter((e) => e !== kind).map((e) => (
-                <button key={e} type="button" onClick={() => switchEngine(e)}>
+                <button
+                  key={e}
+                  type="button"
+                  onClick={() => switchEngine(e)}
+                >
                   Use {ENGINE_LABELS[e]}
                 </button>
               ))}
@@ -402,26 +442,32 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
         <fieldset class="engine-switch">
           <legend class="panel-title">Playback engine</legend>
           <div class="segmented">
-            {(engines.length ? engines : (["hls", "dash"] as EngineKind[])).map((e) => (
-              <label key={e} class={kind === e ? "is-active" : ""}>
-                <input
-                  type="radio"
-                  name="engine"
-                  value={e}
-                  checked={kind === e}
-                  disabled={!engines.includes(e)}
-                  onChange={() => switchEngine(e)}
-                />
-                <span>{ENGINE_LABELS[e]}</span>
-              </label>
-            ))}
+            {(engines.length ? engines : (["hls", "dash"] as EngineKind[])).map(
+              (e) => (
+                <label key={e} class={kind === e ? "is-active" : ""}>
+                  <input
+                    type="radio"
+                    name="engine"
+                    value={e}
+                    checked={kind === e}
+                    disabled={!engines.includes(e)}
+                    onChange={() => switchEngine(e)}
+                  />
+                  <span>{ENGINE_LABELS[e]}</span>
+                </label>
+              ),
+            )}
           </div>
         </fieldset>
         <dl class="stats">
           <div>
             <dt>Rendition</dt>
             <dd data-testid="current-rendition">
-              {current ? `${renditionLabel(current)} · ${formatBitrate(current.bitrate)}` : "—"}
+              {current
+                ? `${renditionLabel(current)} · ${
+                  formatBitrate(current.bitrate)
+                }`
+                : "—"}
               {current && selected === null ? " (auto)" : ""}
             </dd>
           </div>
@@ -431,7 +477,11 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
           </div>
           <div>
             <dt>Renditions</dt>
-            <dd>{renditions.length ? renditions.map(renditionLabel).join(", ") : "—"}</dd>
+            <dd>
+              {renditions.length
+                ? renditions.map(renditionLabel).join(", ")
+                : "—"}
+            </dd>
           </div>
         </dl>
       </div>

@@ -25,7 +25,8 @@ function ownsKey(target: EventTarget | null, key: string): boolean {
     const type = (target as HTMLInputElement).type;
     if (type === "range") {
       // The seek and volume sliders keep their arrows; the seek slider is the player's.
-      return key.startsWith("Arrow") && !target.classList.contains("seek-input");
+      return key.startsWith("Arrow") &&
+        !target.classList.contains("seek-input");
     }
     if (type === "radio" || type === "checkbox") {
       return key === " " || key.startsWith("Arrow");

@@ -45,6 +45,15 @@ interface Running {
   done: Promise<void>;
 }
 
+/** A failure reason a person can act on, without server paths. */
+function readableError(err: unknown, root: string): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  if (/No space left on device|ENOSPC|os error 28/i.test(raw)) {
+    return "The server ran out of disk space while writing this video. Free some space, then press Retry.";
+  }
+  return raw.replaceAll(root, "DATA_DIR");
+}
+
 /** This machine's name, used in job holders to tell our own dead holders from others'. */
 function hostName(): string {
   try {
@@ -255,7 +264,7 @@ export class TranscodeWorker {
         if (!videos.get(id)) await removeAll(outDir);
         log.info("job.stopped", { videoId: id, reason: reason ?? "deleted" });
       } else {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = readableError(err, paths.root);
         this.#deps.counters.add("ffmpeg_failures_total");
         log.warn("job.error", {
           videoId: id,

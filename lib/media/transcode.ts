@@ -48,7 +48,7 @@ export interface TranscodeOptions {
   onSpawn?: (pid: number) => void;
   /** x264 threads per rung (default: ffmpeg decides). */
   threads?: number;
-  /** x264 preset (default `veryfast`). */
+  /** x264 preset (default {@link X264_PRESET}). */
   preset?: string;
   /** Allow the stream-copy top rung when the source qualifies (default true). */
   allowCopy?: boolean;
@@ -66,6 +66,9 @@ export interface TranscodeResult {
   /** Wall-clock seconds the whole job took. */
   elapsedSec: number;
 }
+
+/** x264 preset of every encoded rung unless `TranscodeOptions.preset` says otherwise. */
+export const X264_PRESET = "veryfast";
 
 const STDERR_LINES = 50;
 const PROGRESS_INTERVAL_MS = 250;
@@ -101,7 +104,7 @@ export async function transcode(
       info,
       renditions,
       outDir: tmp,
-      preset: opts.preset ?? "veryfast",
+      preset: opts.preset ?? X264_PRESET,
       threads: opts.threads,
       posterAtSec: posterTime(info.durationSec),
       posterWidth,

@@ -69,7 +69,7 @@ function migrate(db: Db): void {
     }
     db.exec("COMMIT");
   } catch (err) {
-    db.exec("ROLLBACK");
+    rollback(db);
     throw err;
   }
 }
@@ -82,9 +82,16 @@ export function transaction<T>(db: Db, fn: () => T): T {
     db.exec("COMMIT");
     return out;
   } catch (err) {
-    db.exec("ROLLBACK");
+    rollback(db);
     throw err;
   }
+}
+
+/** Rolls back, ignoring "no transaction" (SQLite already rolled back, e.g. on SQLITE_FULL). */
+function rollback(db: Db): void {
+  try {
+    db.exec("ROLLBACK");
+  } catch { /* the original error matters, not this one */ }
 }
 
 /** Bumps and returns the global change counter (call inside a transaction). */

@@ -8,7 +8,10 @@ Deno.test("engine choice - MSE browsers start with hls.js", () => {
 Deno.test("engine choice - Chromium's 'maybe' for native HLS never picks native", () => {
   assert.equal(chooseEngine({ mse: true, nativeHls: true }, null), "hls");
   assert.equal(chooseEngine({ mse: true, nativeHls: true }, "native"), "hls");
-  assert.deepEqual(availableEngines({ mse: true, nativeHls: true }), ["hls", "dash"]);
+  assert.deepEqual(availableEngines({ mse: true, nativeHls: true }), [
+    "hls",
+    "dash",
+  ]);
 });
 
 Deno.test("engine choice - the remembered engine wins when available", () => {

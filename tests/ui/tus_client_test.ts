@@ -15,10 +15,14 @@ const BASE = "http://reel.test/";
 
 /** An in-memory tus server with switches to make it misbehave. */
 class FakeTus {
-  uploads = new Map<string, { length: number; data: Uint8Array; offset: number }>();
+  uploads = new Map<
+    string,
+    { length: number; data: Uint8Array; offset: number }
+  >();
   log: string[] = [];
   /** Called before each request; may throw NetworkError or return a response. */
-  hook: (req: TransportRequest, n: number) => TransportResponse | void = () => {};
+  hook: (req: TransportRequest, n: number) => TransportResponse | void =
+    () => {};
   /** Bytes of the next PATCH the server keeps before the connection "drops". */
   dropPatchAfter: number | null = null;
   finalResponse: (() => TransportResponse) | null = null;
@@ -37,7 +41,11 @@ class FakeTus {
       case "POST": {
         const length = Number(req.headers["Upload-Length"]);
         const uid = `u${++this.created}`;
-        this.uploads.set(uid, { length, data: new Uint8Array(length), offset: 0 });
+        this.uploads.set(uid, {
+          length,
+          data: new Uint8Array(length),
+          offset: 0,
+        });
         return res(201, { Location: `/api/uploads/${uid}` });
       }
       case "HEAD": {
@@ -67,7 +75,10 @@ class FakeTus {
         req.onUploadProgress?.(bytes.length);
         if (u.offset === u.length) {
           if (this.finalResponse) return this.finalResponse();
-          return res(204, { "Upload-Offset": String(u.offset), "X-Video-Id": "vid-1" });
+          return res(204, {
+            "Upload-Offset": String(u.offset),
+            "X-Video-Id": "vid-1",
+          });
         }
         return res(204, { "Upload-Offset": String(u.offset) });
       }
@@ -132,7 +143,10 @@ Deno.test("tus client - uploads in chunks and returns the video id", async () =>
     "PATCH /api/uploads/u1",
     "PATCH /api/uploads/u1",
   ]);
-  assert.deepEqual(server.uploads.get("u1")!.data, new Uint8Array(await file.arrayBuffer()));
+  assert.deepEqual(
+    server.uploads.get("u1")!.data,
+    new Uint8Array(await file.arrayBuffer()),
+  );
   assert.equal(progress.at(-1), 10_000);
   assert.ok(progress.includes(4096) && progress.includes(8192));
 });
@@ -156,8 +170,14 @@ Deno.test("tus client - a dropped connection resumes from the offset HEAD report
   const result = await up.start();
   assert.equal(result.videoId, "vid-1");
   assert.ok(phases.includes("retrying"));
-  assert.deepEqual(server.log.slice(2, 4), ["PATCH /api/uploads/u1", "HEAD /api/uploads/u1"]);
-  assert.deepEqual(server.uploads.get("u1")!.data, new Uint8Array(await file.arrayBuffer()));
+  assert.deepEqual(server.log.slice(2, 4), [
+    "PATCH /api/uploads/u1",
+    "HEAD /api/uploads/u1",
+  ]);
+  assert.deepEqual(
+    server.uploads.get("u1")!.data,
+    new Uint8Array(await file.arrayBuffer()),
+  );
 });
 
 Deno.test("tus client - gives up after the retry delays with a network failure", async () => {
@@ -172,7 +192,10 @@ Deno.test("tus client - gives up after the retry delays with a network failure",
     retryDelays: [1, 1],
     sleep: noSleep,
   });
-  await assert.rejects(up.start(), (err) => err instanceof ApiFailure && err.code === "network");
+  await assert.rejects(
+    up.start(),
+    (err) => err instanceof ApiFailure && err.code === "network",
+  );
   assert.equal(server.log.filter((l) => l.startsWith("HEAD")).length, 2);
 });
 
@@ -190,7 +213,10 @@ Deno.test("tus client - a re-chosen file after a reload resumes the remembered u
       if (sent >= 4096) first.pause();
     },
   });
-  await assert.rejects(first.start(), (err) => (err as Error).name === "AbortError");
+  await assert.rejects(
+    first.start(),
+    (err) => (err as Error).name === "AbortError",
+  );
   const remembered = storedUploads(storage);
   assert.equal(remembered.length, 1);
   assert.equal(remembered[0].name, "clip.mp4");
@@ -210,7 +236,11 @@ Deno.test("tus client - a re-chosen file after a reload resumes the remembered u
   assert.equal(server.log[0], "HEAD /api/uploads/u1");
   assert.ok(!server.log.includes("POST /api/uploads"));
   assert.equal(server.created, 1);
-  assert.equal(storedUploads(storage).length, 0, "finished uploads are forgotten");
+  assert.equal(
+    storedUploads(storage).length,
+    0,
+    "finished uploads are forgotten",
+  );
 });
 
 Deno.test("tus client - an expired remembered upload starts over", async () => {
@@ -271,7 +301,9 @@ Deno.test("tus client - a rejected final PATCH shows the probe's error and forge
     res(
       415,
       {},
-      JSON.stringify({ error: { code: "not_a_video", message: "This file is not a video." } }),
+      JSON.stringify({
+        error: { code: "not_a_video", message: "This file is not a video." },
+      }),
     );
   const up = new TusUpload(makeFile(100), {
     endpoint: "/api/uploads",
@@ -281,7 +313,8 @@ Deno.test("tus client - a rejected final PATCH shows the probe's error and forge
   });
   await assert.rejects(
     up.start(),
-    (err) => err instanceof ApiFailure && err.message === "This file is not a video.",
+    (err) =>
+      err instanceof ApiFailure && err.message === "This file is not a video.",
   );
   assert.equal(storedUploads(storage).length, 0);
 });
@@ -330,7 +363,10 @@ Deno.test("tus client - abort terminates the upload on the server", async () => 
       if (sent >= 3000) up.abort();
     },
   });
-  await assert.rejects(up.start(), (err) => (err as Error).name === "AbortError");
+  await assert.rejects(
+    up.start(),
+    (err) => (err as Error).name === "AbortError",
+  );
   await new Promise((r) => setTimeout(r, 0));
   assert.ok(server.log.includes("DELETE /api/uploads/u1"));
   assert.equal(server.uploads.size, 0);
@@ -349,7 +385,13 @@ Deno.test("tus client - stale and corrupt remembered entries are dropped", () =>
   storage.setItem("reel.tus::bad", "{not json");
   storage.setItem(
     "reel.tus::old",
-    JSON.stringify({ url: "x", name: "a", size: 1, lastModified: 1, createdAt: 0 }),
+    JSON.stringify({
+      url: "x",
+      name: "a",
+      size: 1,
+      lastModified: 1,
+      createdAt: 0,
+    }),
   );
   storage.setItem("unrelated", "1");
   assert.deepEqual(storedUploads(storage, 30 * 24 * 3600 * 1000), []);

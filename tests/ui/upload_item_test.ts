@@ -18,7 +18,10 @@ const base: UploadItem = {
 };
 
 Deno.test("upload item - uploading shows percent, bytes, speed and time left", () => {
-  assert.equal(describeItem(base), "45% · 12 MB of 27 MB · 4.1 MB/s · 4 s left");
+  assert.equal(
+    describeItem(base),
+    "45% · 12 MB of 27 MB · 4.1 MB/s · 4 s left",
+  );
   assert.equal(
     describeItem({ ...base, speed: 0, secondsLeft: NaN }),
     "45% · 12 MB of 27 MB",
@@ -34,14 +37,32 @@ Deno.test("upload item - retries count down", () => {
 
 Deno.test("upload item - errors show the API's message as is", () => {
   assert.equal(
-    describeItem({ ...base, phase: "error", error: "This file is not a video." }),
+    describeItem({
+      ...base,
+      phase: "error",
+      error: "This file is not a video.",
+    }),
     "This file is not a video.",
   );
 });
 
 Deno.test("upload item - processing follows the video", () => {
-  assert.equal(describeItem({ ...base, phase: "processing" }), "Uploaded. Waiting to be processed…");
-  const video = { status: "processing", progress: 0.374 } as UploadItem["video"];
-  assert.equal(describeItem({ ...base, phase: "processing", video }), "Processing 37%");
+  assert.equal(
+    describeItem({ ...base, phase: "processing" }),
+    "Uploaded. Waiting to be processed…",
+  );
+  const video = {
+    status: "processing",
+    progress: 0.374,
+  } as UploadItem["video"];
+  assert.equal(
+    describeItem({ ...base, phase: "processing", video }),
+    "Processing 37%",
+  );
+  const starting = { status: "processing", progress: 0 } as UploadItem["video"];
+  assert.equal(
+    describeItem({ ...base, phase: "processing", video: starting }),
+    "Processing…",
+  );
   assert.equal(describeItem({ ...base, phase: "ready" }), "Ready to play");
 });

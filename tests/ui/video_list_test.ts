@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import type { Video } from "../../lib/videos/present.ts";
-import { appendPage, removeVideo, upsertVideo } from "../../lib/ui/video_list.ts";
+import {
+  appendPage,
+  removeVideo,
+  upsertVideo,
+} from "../../lib/ui/video_list.ts";
 
 function video(id: string, createdAt: string, title = id): Video {
   return {
@@ -37,10 +41,18 @@ Deno.test("video list - new videos go first, changes replace in place", () => {
 
 Deno.test("video list - an older video is left to 'Load more' while pages remain", () => {
   assert.deepEqual(upsertVideo([a, b], c, false).map((v) => v.id), ["a", "b"]);
-  assert.deepEqual(upsertVideo([a, b], c, true).map((v) => v.id), ["a", "b", "c"]);
+  assert.deepEqual(upsertVideo([a, b], c, true).map((v) => v.id), [
+    "a",
+    "b",
+    "c",
+  ]);
 });
 
 Deno.test("video list - pages append without duplicates; removal by id", () => {
-  assert.deepEqual(appendPage([a, b], [b, c]).map((v) => v.id), ["a", "b", "c"]);
+  assert.deepEqual(appendPage([a, b], [b, c]).map((v) => v.id), [
+    "a",
+    "b",
+    "c",
+  ]);
   assert.deepEqual(removeVideo([a, b, c], "b").map((v) => v.id), ["a", "c"]);
 });

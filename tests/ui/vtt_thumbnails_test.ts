@@ -49,7 +49,10 @@ Deno.test("vtt thumbnails - finds the tile for a time", () => {
 
 Deno.test("vtt thumbnails - rejects files that are not WebVTT", () => {
   assert.deepEqual(parseThumbnails("<html>", "http://reel.test/t.vtt"), []);
-  assert.deepEqual(parseThumbnails("\uFEFFWEBVTT\r\n\r\n", "http://reel.test/t.vtt"), []);
+  assert.deepEqual(
+    parseThumbnails("\uFEFFWEBVTT\r\n\r\n", "http://reel.test/t.vtt"),
+    [],
+  );
 });
 
 Deno.test("vtt thumbnails - timestamps with and without hours", () => {

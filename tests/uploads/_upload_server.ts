@@ -1,8 +1,9 @@
 /**
  * A child-process upload server for the throughput test, so the client's memory does not
  * count: multipart at `POST /multipart`, tus at `/api/uploads`, and `GET /stats` for the
- * peak RSS since the previous `/stats`. Prints `{"port": n}` on stdout when listening.
+ * peak RSS since the previous `/stats` and the CPU time used so far. Prints `{"port": n}` on stdout when listening.
  */
+import process from "node:process";
 import { toErrorResponse } from "../../lib/http/errors.ts";
 import { receiveMultipart } from "../../lib/uploads/multipart.ts";
 import { createTusHandler } from "../../lib/uploads/tus.ts";
@@ -33,7 +34,12 @@ Deno.serve({
 }, async (req) => {
   const { pathname } = new URL(req.url);
   if (pathname === "/stats") {
-    const stats = { rss: Deno.memoryUsage().rss, peak };
+    const cpu = process.cpuUsage();
+    const stats = {
+      rss: Deno.memoryUsage().rss,
+      peak,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    };
     peak = stats.rss;
     return Response.json(stats);
   }

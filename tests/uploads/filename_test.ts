@@ -15,10 +15,12 @@ Deno.test("filename - strips directories, control characters and NUL but keeps U
   assert.equal(sanitizeFilename("../"), "");
 });
 
-Deno.test("filename - caps the name at 255 characters without splitting a character", () => {
+Deno.test("filename - caps the name at 255 characters, keeping the extension", () => {
   const name = sanitizeFilename("🎬".repeat(300) + ".mp4");
   assert.equal([...name].length, 255);
-  assert.ok(name.endsWith("🎬"));
+  assert.ok(name.endsWith("🎬.mp4"));
+  const noExt = sanitizeFilename("é".repeat(300));
+  assert.equal(noExt, "é".repeat(255));
 });
 
 Deno.test("filename - checks the extension case-insensitively", () => {

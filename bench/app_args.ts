@@ -1,0 +1,73 @@
+/**
+ * The app's own ffmpeg command for an input, built exactly as `lib/media/transcode.ts` builds
+ * it (same planners, same defaults), so the benchmark can run it bare and show what the app
+ * adds around it.
+ */
+import { probe, probeKeyframes } from "../lib/media/probe.ts";
+import type { MediaInfo } from "../lib/media/probe.ts";
+import {
+  canCopyTopRung,
+  keyframeIntervals,
+  planLadder,
+  type Rendition,
+  SEGMENT_SEC,
+} from "../lib/media/ladder.ts";
+import {
+  buildFfmpegArgs,
+  posterSize,
+  posterTime,
+} from "../lib/media/ffmpeg_args.ts";
+import { planThumbnails } from "../lib/media/thumbnails.ts";
+import { X264_PRESET } from "../lib/media/transcode.ts";
+
+/** Binaries (same variables as the app). */
+export const FFMPEG: string = Deno.env.get("FFMPEG_PATH") ?? "ffmpeg";
+/** See {@link FFMPEG}. */
+export const FFPROBE: string = Deno.env.get("FFPROBE_PATH") ?? "ffprobe";
+
+/** The app's command for one input. */
+export interface AppCommand {
+  args: string[];
+  info: MediaInfo;
+  renditions: Rendition[];
+  /** Whether the top rung is a stream copy. */
+  copy: boolean;
+}
+
+/**
+ * The arguments `transcode()` would give ffmpeg for `input`, writing into `outDir`.
+ * `allowCopy: false` forces the full encode (as `TranscodeOptions.allowCopy` does).
+ */
+export async function appCommand(
+  input: string,
+  outDir: string,
+  opts: { allowCopy?: boolean } = {},
+): Promise<AppCommand> {
+  const info = await probe(input, { ffprobePath: FFPROBE });
+  let copy = false;
+  if (opts.allowCopy !== false && canCopyTopRung(info, [SEGMENT_SEC])) {
+    const times = await probeKeyframes(input, info, { ffprobePath: FFPROBE });
+    copy = times.length > 0 && canCopyTopRung(info, keyframeIntervals(times));
+  }
+  const renditions = planLadder(info, { copyTopRung: copy });
+  const [posterWidth, posterHeight] = posterSize(
+    info.video.displayWidth,
+    info.video.displayHeight,
+  );
+  const args = buildFfmpegArgs({
+    input,
+    info,
+    renditions,
+    outDir,
+    preset: X264_PRESET,
+    posterAtSec: posterTime(info.durationSec),
+    posterWidth,
+    posterHeight,
+    thumbnails: planThumbnails(
+      info.durationSec,
+      info.video.displayWidth,
+      info.video.displayHeight,
+    ),
+  });
+  return { args, info, renditions, copy };
+}

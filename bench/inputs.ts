@@ -1,0 +1,133 @@
+/**
+ * The benchmark's inputs, generated with ffmpeg's lavfi sources and cached (they take a few
+ * minutes to make): a noisy 1080p30 clip with motion, encoded like a phone camera would, and
+ * the same picture encoded with a regular 2 s GOP so the app may stream-copy its top rung.
+ */
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { FFMPEG } from "./app_args.ts";
+
+/** Bumped whenever the generator changes, so stale cached clips are not reused. */
+const VERSION = 1;
+
+/** The generated clips. */
+export interface Inputs {
+  seconds: number;
+  /** Noisy 1080p30, ~16 Mb/s H.264 High with x264's default GOP (not copyable), AAC. */
+  noisy: string;
+  /** Same picture, ~8 Mb/s H.264 High, keyframe every 2 s exactly (copyable), AAC. */
+  copyable: string;
+}
+
+/** Where clips are cached: `$BENCH_CACHE`, else `<tmp>/reel-bench-cache`. */
+export function cacheDir(): string {
+  return Deno.env.get("BENCH_CACHE") ?? join(tmpdir(), "reel-bench-cache");
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Returns the cached clips of `seconds` length, generating them first when missing. */
+export async function prepareInputs(
+  seconds: number,
+  log: (msg: string) => void,
+): Promise<Inputs> {
+  const dir = cacheDir();
+  await Deno.mkdir(dir, { recursive: true });
+  const noisy = join(dir, `noisy-1080p30-${seconds}s-v${VERSION}.mp4`);
+  const copyable = join(dir, `gop2s-1080p30-${seconds}s-v${VERSION}.mp4`);
+  if (await exists(noisy) && await exists(copyable)) {
+    return { seconds, noisy, copyable };
+  }
+  log(`generating ${seconds} s inputs in ${dir} (once; cached) …`);
+  const tag = crypto.randomUUID().slice(0, 8);
+  const [noisyPart, copyPart] = [`${noisy}.${tag}.mp4`, `${copyable}.${tag}.mp4`];
+  const audio = ["-c:a", "aac", "-b:a", "160k", "-ar", "48000"];
+  const args = [
+    "-hide_banner",
+    "-nostdin",
+    "-y",
+    "-loglevel",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    // Moving test pattern plus strong temporal noise: every frame differs everywhere, the
+    // hard case for an encoder (grain, low light), with ordinary motion on top.
+    `testsrc2=size=1920x1080:rate=30:duration=${seconds},noise=alls=20:allf=t`,
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=440:beep_factor=4:sample_rate=48000:duration=${seconds}`,
+    "-filter_complex",
+    "[0:v]split[a][b]",
+    // 1: like a phone camera: ~16 Mb/s, x264's default GOP with scene cuts (not copyable).
+    "-map",
+    "[a]",
+    "-map",
+    "1:a",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "18",
+    "-maxrate",
+    "16M",
+    "-bufsize",
+    "32M",
+    "-pix_fmt",
+    "yuv420p",
+    ...audio,
+    "-movflags",
+    "+faststart",
+    noisyPart,
+    // 2: like a screen recorder or an editor's export: a keyframe every 2 s exactly.
+    "-map",
+    "[b]",
+    "-map",
+    "1:a",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "20",
+    "-maxrate",
+    "8M",
+    "-bufsize",
+    "16M",
+    "-g",
+    "60",
+    "-keyint_min",
+    "60",
+    "-sc_threshold",
+    "0",
+    "-pix_fmt",
+    "yuv420p",
+    ...audio,
+    "-movflags",
+    "+faststart",
+    copyPart,
+  ];
+  const out = await new Deno.Command(FFMPEG, {
+    args,
+    stdin: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    await Deno.remove(noisyPart).catch(() => {});
+    await Deno.remove(copyPart).catch(() => {});
+    throw new Error(
+      `generating inputs failed:\n${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  await Deno.rename(noisyPart, noisy);
+  await Deno.rename(copyPart, copyable);
+  return { seconds, noisy, copyable };
+}
