@@ -69,7 +69,11 @@ async function createHls(
   startAt: number,
   cb: EngineCallbacks,
 ): Promise<Engine> {
-  const { default: Hls } = await import("hls.js");
+  // The light build (same package and version) has everything these streams need (CMAF
+  // fMP4, ABR) without subtitles, alternate audio and DRM: 118 KB gzipped instead of 185 KB.
+  // It ships no types of its own; its API is the full build's.
+  const { default: Hls } =
+    (await import("hls.js/light")) as typeof import("hls.js");
   if (!Hls.isSupported()) {
     throw new Error("This browser cannot play video with hls.js.");
   }

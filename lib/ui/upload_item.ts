@@ -101,7 +101,9 @@ export function describeItem(item: UploadItem, now = Date.now()): string {
       if (!v || v.status === "queued") {
         return "Uploaded. Waiting to be processed…";
       }
-      return `Processing ${formatPercent(v.progress)}`;
+      return v.progress > 0
+        ? `Processing ${formatPercent(v.progress)}`
+        : "Processing…";
     }
     case "ready":
       return "Ready to play";
