@@ -21,7 +21,7 @@ export interface PageWeight {
 }
 
 async function gzipSize(data: Uint8Array): Promise<number> {
-  const stream = new Blob([data]).stream().pipeThrough(
+  const stream = new Blob([new Uint8Array(data)]).stream().pipeThrough(
     new CompressionStream("gzip"),
   );
   return (await new Response(stream).arrayBuffer()).byteLength;

@@ -1,0 +1,509 @@
+/**
+ * `deno task bench`: measures transcoding (app vs the tutorial vs a plain decode), the copy
+ * fast path, uploads, serving, time to playable and page weight, prints a table of medians
+ * and writes `bench/results/<date>.json`. Asserts nothing; see bench/README.md.
+ *
+ * Usage: deno task bench [--runs N] [--quick] [--only transcode,upload,serve,pages]
+ */
+import { join } from "node:path";
+import { cpus, totalmem } from "node:os";
+import { startServer, type TestServer } from "../tests/_server.ts";
+import { FFMPEG } from "./app_args.ts";
+import { prepareInputs } from "./inputs.ts";
+import { median, output, which } from "./proc.ts";
+import { bytes, num, table, type Target, targetTable, times } from "./report.ts";
+import {
+  type AppFigure,
+  type Figure,
+  joinRepresentation,
+  quality,
+  type Quality,
+  runAppBare,
+  runAppEndToEnd,
+  runFloor,
+  runTutorial,
+  sameCommand,
+} from "./transcode.ts";
+import { runUploads, type UploadFigure } from "./upload.ts";
+import { runServing } from "./serve.ts";
+import { type PageWeight, weighPage } from "./pages.ts";
+
+const SECTIONS = ["transcode", "upload", "serve", "pages"] as const;
+type Section = typeof SECTIONS[number];
+
+interface Options {
+  runs: number;
+  quick: boolean;
+  clipSec: number;
+  uploadBytes: number;
+  serveSec: number;
+  only: Set<Section>;
+}
+
+function parseArgs(args: string[]): Options {
+  const quick = args.includes("--quick");
+  const get = (name: string): string | undefined => {
+    const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (i < 0) return undefined;
+    return args[i].includes("=") ? args[i].split("=")[1] : args[i + 1];
+  };
+  const runs = Number(get("--runs") ?? (quick ? 1 : 3));
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`--runs must be a whole number ≥ 1, got ${get("--runs")}`);
+  }
+  const only = new Set(
+    (get("--only") ?? SECTIONS.join(",")).split(",") as Section[],
+  );
+  for (const s of only) {
+    if (!SECTIONS.includes(s)) {
+      throw new Error(`--only takes ${SECTIONS.join(", ")}; got ${s}`);
+    }
+  }
+  return {
+    runs,
+    quick,
+    clipSec: quick ? 10 : 60,
+    uploadBytes: (quick ? 256 : 1024) * 1024 * 1024,
+    serveSec: quick ? 3 : 10,
+    only,
+  };
+}
+
+const log = (msg: string): void => console.error(`bench: ${msg}`);
+
+/** Median of every numeric field of the figures (strings and flags from the first). */
+function medianOf<T extends object>(list: T[]): T {
+  const out: Record<string, unknown> = { ...list[0] as Record<string, unknown> };
+  for (const [k, v] of Object.entries(list[0] as Record<string, unknown>)) {
+    if (typeof v === "number") {
+      out[k] = median(list.map((f) => (f as Record<string, number>)[k]));
+    }
+  }
+  return out as T;
+}
+
+async function version(cmd: string, args: string[], re: RegExp) {
+  try {
+    const o = await output(cmd, args);
+    return (o.stdout + o.stderr).match(re)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function machine() {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? null,
+    memGB: Math.round(totalmem() / 1e9),
+    deno: Deno.version.deno,
+    ffmpeg: await version(FFMPEG, ["-version"], /ffmpeg version (\S+)/),
+    nginx: await version(
+      await which("nginx") ?? "/usr/sbin/nginx",
+      ["-v"],
+      /nginx\/(\S+)/,
+    ),
+    wrk: await version("wrk", ["--version"], /wrk (\S+)/),
+    loadAvg: Deno.loadavg(),
+  };
+}
+
+interface TranscodeRun {
+  floor: Figure;
+  tutorial: Figure;
+  appBare: Figure;
+  app: AppFigure;
+  copyApp: AppFigure;
+  copyBare: Figure;
+  fullBare: Figure;
+}
+
+async function benchTranscode(opts: Options, server: TestServer, work: string) {
+  const inputs = await prepareInputs(opts.clipSec, log);
+  const sec = inputs.seconds;
+  const runs: TranscodeRun[] = [];
+  let lastAppId = "";
+  let argsMatch = true;
+  for (let r = 1; r <= opts.runs; r++) {
+    const dir = join(work, `run-${r}`);
+    const step = (what: string) => log(`run ${r}/${opts.runs}: ${what}`);
+    step("decode only (floor)");
+    const floor = await runFloor(inputs.noisy, sec);
+    step("tutorial's two commands");
+    const tutorial = await runTutorial(inputs.noisy, sec, join(dir, "tutorial"));
+    step("app's ffmpeg command, bare");
+    const appBare = await runAppBare(inputs.noisy, sec, join(dir, "bare"));
+    step("app end to end (upload → ready)");
+    const app = await runAppEndToEnd(server, inputs.noisy, sec);
+    app.argsMatch = app.args !== null && sameCommand(app.args, appBare.args);
+    step("copy path: app end to end");
+    const copyApp = await runAppEndToEnd(server, inputs.copyable, sec);
+    step("copy path: app's command bare");
+    const copyBare = await runAppBare(inputs.copyable, sec, join(dir, "copy"));
+    copyApp.argsMatch = copyApp.args !== null &&
+      sameCommand(copyApp.args, copyBare.args);
+    step("copy clip fully encoded, bare");
+    const fullBare = await runAppBare(inputs.copyable, sec, join(dir, "full"), {
+      allowCopy: false,
+    });
+    argsMatch &&= app.argsMatch && copyApp.argsMatch;
+    lastAppId = app.video.id;
+    const strip = <T extends { args?: unknown; video?: unknown }>(f: T) => {
+      const { args: _a, video: _v, ...rest } = f;
+      return rest;
+    };
+    runs.push({
+      floor,
+      tutorial,
+      appBare: strip(appBare) as Figure,
+      app: strip(app) as AppFigure,
+      copyApp: strip(copyApp) as AppFigure,
+      copyBare: strip(copyBare) as Figure,
+      fullBare: strip(fullBare) as Figure,
+    });
+    if (r < opts.runs) await Deno.remove(dir, { recursive: true });
+  }
+  if (!argsMatch) {
+    log("WARNING: the server ran other ffmpeg arguments than the bare runs");
+  }
+
+  log("quality: PSNR/SSIM against the source");
+  const last = join(work, `run-${opts.runs}`);
+  const q: Record<string, Quality> = {};
+  const appTop = await joinRepresentation(
+    join(server.dataDir, "streams", lastAppId),
+    0,
+    join(work, "app-top.mp4"),
+  );
+  q.appTopRung = await quality(appTop, inputs.noisy);
+  q.tutorialDash = await quality(
+    await joinRepresentation(
+      join(last, "tutorial", "dash"),
+      0,
+      join(work, "tut-dash.mp4"),
+    ),
+    inputs.noisy,
+  );
+  q.tutorialHls = await quality(
+    join(last, "tutorial", "hls", "playlist.m3u8"),
+    inputs.noisy,
+  );
+
+  const ratio = (f: (r: TranscodeRun) => number) => median(runs.map(f));
+  return {
+    clipSec: sec,
+    inputs: {
+      noisyBytes: (await Deno.stat(inputs.noisy)).size,
+      copyableBytes: (await Deno.stat(inputs.copyable)).size,
+    },
+    median: {
+      floor: medianOf(runs.map((r) => r.floor)),
+      tutorial: medianOf(runs.map((r) => r.tutorial)),
+      appBare: medianOf(runs.map((r) => r.appBare)),
+      app: medianOf(runs.map((r) => r.app)),
+      copyApp: medianOf(runs.map((r) => r.copyApp)),
+      copyBare: medianOf(runs.map((r) => r.copyBare)),
+      fullBare: medianOf(runs.map((r) => r.fullBare)),
+    },
+    ratios: {
+      appVsTutorial: ratio((r) => r.tutorial.wallSec / r.app.wallSec),
+      appCpuVsTutorial: ratio((r) => r.tutorial.cpuSec / r.app.cpuSec),
+      appOverhead: ratio((r) => r.app.wallSec / r.appBare.wallSec - 1),
+      copyVsFull: ratio((r) => r.fullBare.wallSec / r.copyApp.wallSec),
+      copyBareVsFull: ratio((r) => r.fullBare.wallSec / r.copyBare.wallSec),
+    },
+    argsMatch,
+    quality: q,
+    runs,
+    lastAppId,
+  };
+}
+
+type TranscodeResult = Awaited<ReturnType<typeof benchTranscode>>;
+
+function printTranscode(t: TranscodeResult): void {
+  const m = t.median;
+  const row = (name: string, f: Figure) => [
+    name,
+    num(f.wallSec),
+    num(f.cpuSec),
+    `${num(f.realtime, 2)}×`,
+    f.outBytes ? bytes(f.outBytes) : "–",
+    f.renditions,
+  ];
+  console.log(
+    `\n1. Transcode — noisy ${t.clipSec} s 1080p30 clip (${
+      bytes(t.inputs.noisyBytes)
+    }), medians of ${t.runs.length} run(s)\n`,
+  );
+  console.log(table(
+    ["", "wall s", "CPU s", "realtime", "output", "renditions"],
+    [
+      row("app, upload done → ready", m.app),
+      row("app's ffmpeg command, bare", m.appBare),
+      row("tutorial's two commands", m.tutorial),
+      row("decode only (ffmpeg -f null)", m.floor),
+    ],
+  ));
+  console.log(
+    `\napp vs tutorial: ${times(t.ratios.appVsTutorial)} faster (CPU ${
+      times(t.ratios.appCpuVsTutorial)
+    } less); app overhead over its bare command: ${
+      num(t.ratios.appOverhead * 100)
+    }%; same ffmpeg arguments: ${t.argsMatch ? "yes" : "NO"}`,
+  );
+  console.log(`\nQuality vs the source (PSNR dB / SSIM, all planes):\n`);
+  console.log(table(
+    ["", "PSNR", "SSIM"],
+    Object.entries(t.quality).map(([k, q]) => [
+      {
+        appTopRung: "app top rung (1080p)",
+        tutorialDash: "tutorial DASH (1080p, 1500k)",
+        tutorialHls: "tutorial HLS (1080p, baseline)",
+      }[k] ?? k,
+      num(q.psnr, 2),
+      num(q.ssim, 4),
+    ]),
+  ));
+  console.log(
+    `\n2. Copy fast path — ${t.clipSec} s 1080p30 clip with a 2 s GOP (${
+      bytes(t.inputs.copyableBytes)
+    })\n`,
+  );
+  console.log(table(
+    ["", "wall s", "CPU s", "realtime", "output", "renditions"],
+    [
+      row("app, upload done → ready", m.copyApp),
+      row("app's command (copy), bare", m.copyBare),
+      row("full encode, bare", m.fullBare),
+    ],
+  ));
+  console.log(
+    `\ncopy path vs full encode: ${
+      times(t.ratios.copyVsFull)
+    } faster end to end (bare: ${times(t.ratios.copyBareVsFull)})`,
+  );
+  console.log(`\n5. Time to playable (upload answered → …)\n`);
+  console.log(table(
+    ["", "ready (s)", "first segment fetched (s)"],
+    [
+      ["noisy clip, full ladder", num(m.app.wallSec, 2), num(m.app.playableSec, 2)],
+      ["2 s GOP clip, copy path", num(m.copyApp.wallSec, 2), num(m.copyApp.playableSec, 2)],
+    ],
+  ));
+}
+
+function printUploads(u: { multipart: UploadFigure; tus: UploadFigure }): void {
+  console.log(`\n3. Upload — ${bytes(u.multipart.bytes)} on loopback\n`);
+  const row = (name: string, f: UploadFigure) => [
+    name,
+    num(f.mbPerSec, 0),
+    num(f.seconds, 2),
+    bytes(f.idleRssBytes),
+    bytes(f.peakOverIdleBytes),
+    String(f.status),
+  ];
+  console.log(table(
+    ["", "MB/s", "s", "idle RSS", "peak over idle", "status"],
+    [row("multipart", u.multipart), row("tus (16 MiB PATCHes)", u.tus)],
+  ));
+}
+
+type ServeResult = Awaited<ReturnType<typeof runServing>>;
+
+function printServing(s: ServeResult, opts: Options): void {
+  console.log(
+    `\n4. Serving — ${opts.serveSec} s at 32 connections on 127.0.0.1 (${s.tool})\n`,
+  );
+  const rows: string[][] = [];
+  for (const kind of ["segment", "range"] as const) {
+    const a = s.app[kind];
+    const n = s.nginx?.[kind];
+    rows.push([
+      kind === "segment" ? "1 MiB segment" : "64 KiB Range read",
+      num(a.requestsPerSec, 0),
+      n ? num(n.requestsPerSec, 0) : "–",
+      n ? `${num(100 * a.requestsPerSec / n.requestsPerSec, 0)}%` : "–",
+      `${num(a.p99Ms)} / ${n ? num(n.p99Ms) : "–"}`,
+      String(a.errors + (n?.errors ?? 0)),
+    ]);
+  }
+  console.log(table(
+    ["", "app req/s", "nginx req/s", "app/nginx", "p99 ms app/nginx", "errors"],
+    rows,
+  ));
+}
+
+function printPages(pages: PageWeight[]): void {
+  console.log(`\n6. Page weight (gzip)\n`);
+  console.log(table(
+    ["", "JS", "JS files", "CSS", "HTML", "on demand"],
+    pages.map((p) => [
+      p.path.startsWith("/player/") ? "/player/:id" : p.path,
+      bytes(p.jsGzip),
+      String(p.jsFiles),
+      bytes(p.cssGzip),
+      bytes(p.htmlGzip),
+      Object.entries(p.lazyGzip).map(([k, v]) =>
+        `${k.replace(/-[A-Z0-9]{8}\.js$/, ".js")} ${bytes(v)}`
+      ).join(", ") || "–",
+    ]),
+  ));
+}
+
+function targets(
+  t: TranscodeResult | null,
+  u: { multipart: UploadFigure; tus: UploadFigure } | null,
+  s: ServeResult | null,
+): Target[] {
+  const out: Target[] = [];
+  if (t) {
+    out.push({
+      figure: "full ladder vs tutorial (noisy clip)",
+      value: times(t.ratios.appVsTutorial),
+      target: "≥ 1.40× (aim 2×)",
+      met: t.ratios.appVsTutorial >= 1.4,
+    }, {
+      figure: "app overhead over its bare ffmpeg",
+      value: `${num(t.ratios.appOverhead * 100)}%`,
+      target: "≤ 15%",
+      met: t.ratios.appOverhead <= 0.15,
+    }, {
+      figure: "copy path vs full encode (same clip)",
+      value: times(t.ratios.copyVsFull),
+      target: "≥ 2×",
+      met: t.ratios.copyVsFull >= 2,
+    });
+  }
+  if (u) {
+    for (const [name, f] of Object.entries(u)) {
+      out.push({
+        figure: `upload ${name} throughput`,
+        value: `${num(f.mbPerSec, 0)} MB/s`,
+        target: "≥ 300 MB/s (aim 500)",
+        met: f.mbPerSec >= 300,
+      }, {
+        figure: `upload ${name} server RSS over idle`,
+        value: bytes(f.peakOverIdleBytes),
+        target: "< 100 MB",
+        met: f.peakOverIdleBytes < 100e6,
+      });
+    }
+  }
+  if (s) {
+    for (const kind of ["segment", "range"] as const) {
+      const n = s.nginx?.[kind];
+      const share = n ? s.app[kind].requestsPerSec / n.requestsPerSec : NaN;
+      out.push({
+        figure: `serving ${kind === "segment" ? "1 MiB segments" : "64 KiB ranges"} vs nginx`,
+        value: n ? `${num(share * 100, 0)}%` : "nginx missing",
+        target: "≥ 60%",
+        met: n ? share >= 0.6 : null,
+      });
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(Deno.args);
+  const started = performance.now();
+  const work = await Deno.makeTempDir({ prefix: "reel-bench-" });
+  const cleanups: (() => Promise<void>)[] = [
+    () => Deno.remove(work, { recursive: true }).catch(() => {}),
+  ];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c();
+    cleanups.length = 0;
+  };
+  const onSignal = () => {
+    cleanup().finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  const result: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    mode: {
+      quick: opts.quick,
+      runs: opts.runs,
+      clipSec: opts.clipSec,
+      uploadBytes: opts.uploadBytes,
+      serveSec: opts.serveSec,
+      connections: 32,
+    },
+    machine: await machine(),
+  };
+  let t: TranscodeResult | null = null;
+  let u: { multipart: UploadFigure; tus: UploadFigure } | null = null;
+  let s: ServeResult | null = null;
+  try {
+    if (opts.only.has("transcode") || opts.only.has("pages")) {
+      const app = await startServer();
+      cleanups.push(() => app[Symbol.asyncDispose]());
+      if (opts.only.has("transcode")) {
+        t = await benchTranscode(opts, app, work);
+        const { runs: _runs, lastAppId: _id, ...summary } = t;
+        result.transcode = summary;
+        printTranscode(t);
+      }
+      if (opts.only.has("pages")) {
+        log("page weight");
+        const player = `/player/${t?.lastAppId ?? crypto.randomUUID()}`;
+        const pages = [
+          await weighPage(app.url, "/"),
+          await weighPage(app.url, player),
+        ];
+        result.pages = pages.map((p) => ({
+          ...p,
+          path: p.path.startsWith("/player/") ? "/player/:id" : p.path,
+        }));
+        printPages(pages);
+      }
+      await cleanups.pop()!();
+    }
+    if (opts.only.has("upload") || opts.only.has("serve")) {
+      // Web only (no transcoding), and a limit above the upload size.
+      const web = await startServer({
+        env: {
+          TRANSCODE_CONCURRENCY: "0",
+          MAX_UPLOAD_BYTES: String(opts.uploadBytes * 2),
+        },
+      });
+      cleanups.push(() => web[Symbol.asyncDispose]());
+      if (opts.only.has("upload")) {
+        log(`uploads: ${bytes(opts.uploadBytes)} multipart, then tus`);
+        u = await runUploads(web.url, web.pid, opts.uploadBytes);
+        result.upload = u;
+        printUploads(u);
+      }
+      if (opts.only.has("serve")) {
+        log("serving: app, then nginx");
+        s = await runServing(web.url, web.dataDir, {
+          seconds: opts.serveSec,
+          connections: 32,
+        });
+        result.serve = s;
+        printServing(s, opts);
+      }
+      await cleanups.pop()!();
+    }
+  } finally {
+    await cleanup();
+    Deno.removeSignalListener("SIGINT", onSignal);
+  }
+
+  const list = targets(t, u, s);
+  result.targets = list;
+  result.totalSec = Math.round((performance.now() - started) / 1000);
+  console.log(`\nTargets\n`);
+  console.log(targetTable(list));
+  const dir = new URL("./results/", import.meta.url);
+  await Deno.mkdir(dir, { recursive: true });
+  const day = new Date().toISOString().slice(0, 10);
+  const file = new URL(`${day}${opts.quick ? "-quick" : ""}.json`, dir);
+  await Deno.writeTextFile(file, JSON.stringify(result, null, 1) + "\n");
+  console.log(
+    `\nwrote ${file.pathname} (${result.totalSec} s in all)`,
+  );
+}
+
+if (import.meta.main) await main();
