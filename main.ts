@@ -10,6 +10,7 @@ import { createApp } from "./lib/fresh/mod.ts";
 import { loadConfig } from "./lib/config.ts";
 import { closeServices, createServices, setServices } from "./lib/services.ts";
 import { log } from "./lib/log.ts";
+import { withBaseHeaders } from "./lib/http/middlewares.ts";
 
 const config = loadConfig();
 const services = await createServices(config);
@@ -26,7 +27,7 @@ const server = Deno.serve({
       dataDir: config.dataDir,
     });
   },
-}, app.handler);
+}, withBaseHeaders(app.handler));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

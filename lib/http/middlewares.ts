@@ -77,3 +77,19 @@ export function compression(): Mw {
     return maybeCompress(ctx.req, await ctx.next());
   };
 }
+
+/**
+ * Wraps the whole app (static files and built assets are answered before any
+ * `_middleware`) so every response carries `nosniff`.
+ */
+export function withBaseHeaders(
+  handler: (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>,
+): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
+  return async function withBaseHeaders(req, info) {
+    const res = await handler(req, info);
+    try {
+      res.headers.set("x-content-type-options", "nosniff");
+    } catch { /* immutable headers */ }
+    return res;
+  };
+}
