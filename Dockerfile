@@ -18,9 +18,14 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 # The npm package `deno` only wraps a platform package (`@deno/linux-x64-glibc`,
 # `@deno/linux-arm64-glibc`) that holds the real binary; copy that one out.
-RUN npm install --global --no-audit --no-fund "deno@${DENO_VERSION}" \
+# Behind a TLS-intercepting proxy, pass its CA bundle (build-time only, never in a layer):
+#   docker build --secret id=ca_bundle,src=/etc/ssl/certs/ca-certificates.crt .
+RUN --mount=type=secret,id=ca_bundle \
+  if [ -f /run/secrets/ca_bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca_bundle; fi \
+  && npm install --global --no-audit --no-fund --no-update-notifier "deno@${DENO_VERSION}" \
   && bin="$(find "$(npm root --global)" -type f -path '*/@deno/linux-*/deno' | head -n 1)" \
   && test -n "$bin" \
+  && rm -f /usr/local/bin/deno \
   && install -m 0755 "$bin" /usr/local/bin/deno \
   && deno --version
 ENV DENO_DIR=/deno-dir \
@@ -29,29 +34,42 @@ ENV DENO_DIR=/deno-dir \
 WORKDIR /app
 # Dependencies first, so source changes reuse this layer.
 COPY deno.json deno.lock ./
-RUN deno install --frozen
+RUN --mount=type=secret,id=ca_bundle \
+  if [ -f /run/secrets/ca_bundle ]; then export DENO_CERT=/run/secrets/ca_bundle; fi \
+  && deno install --frozen
 COPY . .
 # Islands into _fresh/, then warm the module cache for the entry points. The npm cache and
 # the bundler's download are build-time only: node_modules/ holds every package the server
 # loads.
-RUN deno run -A dev.ts build \
+RUN --mount=type=secret,id=ca_bundle \
+  if [ -f /run/secrets/ca_bundle ]; then export DENO_CERT=/run/secrets/ca_bundle; fi \
+  && deno run -A dev.ts build \
   && deno cache --frozen main.ts lib/jobs/worker_main.ts lib/cli/healthcheck.ts \
-  && rm -rf "$DENO_DIR/npm" "$DENO_DIR/dl"
+  && rm -rf "$DENO_DIR/npm" "$DENO_DIR/dl" \
+  && mkdir /app-src \
+  && tar -C /app --exclude=./node_modules -cf - . | tar -C /app-src -xf -
 
 FROM ${BASE_IMAGE}
 ARG DEBIAN_FRONTEND=noninteractive
 # procps provides /usr/bin/kill: a restarted server kills the ffmpeg process group a crashed
 # one left behind, and Deno's own kill would need unrestricted --allow-run.
-RUN apt-get update \
+# Debian's libavdevice drags in Mesa (libGL → DRI drivers → LLVM, ~160 MB) that the ffmpeg
+# command line never loads: nothing links those files, only OpenGL/Vulkan rendering would.
+RUN printf '%s\n' 'path-exclude /usr/lib/*/dri/*' 'path-exclude /usr/lib/*/libLLVM-*' \
+    'path-exclude /usr/lib/*/libz3.so*' > /etc/dpkg/dpkg.cfg.d/reel-no-gpu-drivers \
+  && apt-get update \
   && apt-get install -y --no-install-recommends ffmpeg procps \
   && rm -rf /var/lib/apt/lists/* \
-  && useradd --system --uid 10001 --user-group --no-create-home \
+  && groupadd --system --gid 10001 reel \
+  && useradd --system --uid 10001 --gid reel --no-create-home \
     --home-dir /nonexistent --shell /usr/sbin/nologin reel \
   && mkdir -p /data \
   && chown reel:reel /data
+# Most stable first: a source change then adds a layer of a few MB, not node_modules again.
 COPY --from=build /usr/local/bin/deno /usr/local/bin/deno
+COPY --from=build /app/node_modules /app/node_modules
 COPY --from=build /deno-dir /deno-dir
-COPY --from=build /app /app
+COPY --from=build /app-src /app
 ENV DENO_DIR=/deno-dir \
   DENO_NO_UPDATE_CHECK=1 \
   DATA_DIR=/data \

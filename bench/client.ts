@@ -19,7 +19,12 @@ const enc = new TextEncoder();
 export function multipartBody(
   body: ReadableStream<Uint8Array>,
   filename: string,
-): { body: ReadableStream<Uint8Array>; contentType: string } {
+): {
+  body: ReadableStream<Uint8Array>;
+  contentType: string;
+  /** Bytes of the form around the file's (add the file's size for Content-Length). */
+  overhead: number;
+} {
   const boundary = `----reel-bench-${crypto.randomUUID()}`;
   const head = enc.encode(
     `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nbench\r\n` +
@@ -31,6 +36,7 @@ export function multipartBody(
   let state: "head" | "body" | "done" = "head";
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
+    overhead: head.byteLength + tail.byteLength,
     body: new ReadableStream<Uint8Array>({
       async pull(c) {
         if (state === "head") {
@@ -75,19 +81,136 @@ export function generatedBytes(size: number): ReadableStream<Uint8Array> {
   });
 }
 
-/** POSTs a multipart upload to `/api/videos`; resolves when the response has arrived. */
+/** A response read by {@link sendRequest}. */
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/**
+ * Sends one HTTP/1.1 request with a streamed body of known length over a fresh connection,
+ * as browsers send uploads (`Content-Length`, no chunked encoding: Deno's fetch chunks every
+ * stream body), and reads the whole response.
+ */
+export async function sendRequest(
+  url: string,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body: ReadableStream<Uint8Array>;
+    length: number;
+  },
+): Promise<RawResponse> {
+  const u = new URL(url);
+  const conn = await Deno.connect({
+    hostname: u.hostname,
+    port: Number(u.port || 80),
+  });
+  try {
+    conn.setNoDelay(true);
+    const head = [
+      `${init.method} ${u.pathname}${u.search} HTTP/1.1`,
+      `host: ${u.host}`,
+      `content-length: ${init.length}`,
+      "connection: close",
+      ...Object.entries(init.headers).map(([k, v]) => `${k}: ${v}`),
+      "",
+      "",
+    ].join("\r\n");
+    await writeAll(conn, enc.encode(head));
+    // The server may answer early (and close) when it refuses the body: stop sending then.
+    const response = readAll(conn);
+    let refused = false;
+    response.then(() => (refused = true), () => (refused = true));
+    for await (const chunk of init.body) {
+      if (refused) break;
+      await writeAll(conn, chunk).catch(() => (refused = true));
+    }
+    return parseResponse(await response);
+  } finally {
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  }
+}
+
+async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.byteLength) off += await conn.write(data.subarray(off));
+}
+
+async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const buf = new Uint8Array(64 * 1024);
+  while (true) {
+    const n = await conn.read(buf).catch(() => null);
+    if (n === null) break;
+    parts.push(buf.slice(0, n));
+  }
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.byteLength;
+  }
+  return out;
+}
+
+function parseResponse(raw: Uint8Array): RawResponse {
+  const text = new TextDecoder().decode(raw);
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0) throw new Error("the server closed without a full response");
+  const [statusLine, ...lines] = text.slice(0, end).split("\r\n");
+  const headers = new Headers();
+  for (const l of lines) {
+    const i = l.indexOf(":");
+    if (i > 0) headers.append(l.slice(0, i).trim(), l.slice(i + 1).trim());
+  }
+  let body = text.slice(end + 4);
+  if (/chunked/i.test(headers.get("transfer-encoding") ?? "")) {
+    let out = "";
+    let rest = body;
+    while (true) {
+      const nl = rest.indexOf("\r\n");
+      const size = parseInt(rest.slice(0, nl), 16);
+      if (!size) break;
+      out += rest.slice(nl + 2, nl + 2 + size);
+      rest = rest.slice(nl + 2 + size + 2);
+    }
+    body = out;
+  }
+  return { status: Number(statusLine.split(" ")[1]), headers, body };
+}
+
+/**
+ * POSTs a multipart upload of `size` bytes from `body` to `/api/videos`, with a
+ * `Content-Length` like a browser's form upload (or `chunked: true`, Deno fetch's chunked
+ * transfer encoding); resolves when the response has arrived.
+ */
 export async function postMultipart(
   base: string,
   body: ReadableStream<Uint8Array>,
+  size: number,
   filename: string,
+  opts: { chunked?: boolean } = {},
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const form = multipartBody(body, filename);
-  const res = await fetch(`${base}/api/videos`, {
+  if (opts.chunked) {
+    const res = await fetch(`${base}/api/videos`, {
+      method: "POST",
+      headers: { "content-type": form.contentType },
+      body: form.body,
+    });
+    return { status: res.status, json: await res.json() };
+  }
+  const res = await sendRequest(`${base}/api/videos`, {
     method: "POST",
     headers: { "content-type": form.contentType },
     body: form.body,
+    length: size + form.overhead,
   });
-  return { status: res.status, json: await res.json() };
+  return { status: res.status, json: JSON.parse(res.body || "{}") };
 }
 
 /** Uploads the file at `path` through multipart; throws unless the server answers 202. */
@@ -96,6 +219,7 @@ export async function uploadFile(base: string, path: string): Promise<Video> {
   const { status, json } = await postMultipart(
     base,
     file.readable,
+    (await file.stat()).size,
     path.split("/").pop()!,
   );
   if (status !== 202) {
@@ -133,18 +257,17 @@ export async function uploadTus(
   let status = 0;
   while (offset < size) {
     const n = Math.min(chunkSize, size - offset);
-    const res = await fetch(url, {
+    const res = await sendRequest(url, {
       method: "PATCH",
       headers: {
         "tus-resumable": "1.0.0",
         "upload-offset": String(offset),
         "content-type": "application/offset+octet-stream",
-        "content-length": String(n),
       },
       body: generatedBytes(n),
+      length: n,
     });
     status = res.status;
-    await res.body?.cancel();
     if (offset + n < size && status !== 204) {
       throw new Error(`tus PATCH at ${offset}: ${status}`);
     }

@@ -46,7 +46,10 @@ export async function prepareInputs(
   }
   log(`generating ${seconds} s inputs in ${dir} (once; cached) …`);
   const tag = crypto.randomUUID().slice(0, 8);
-  const [noisyPart, copyPart] = [`${noisy}.${tag}.mp4`, `${copyable}.${tag}.mp4`];
+  const [noisyPart, copyPart] = [
+    `${noisy}.${tag}.mp4`,
+    `${copyable}.${tag}.mp4`,
+  ];
   const audio = ["-c:a", "aac", "-b:a", "160k", "-ar", "48000"];
   const args = [
     "-hide_banner",

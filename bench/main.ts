@@ -4,6 +4,7 @@
  * and writes `bench/results/<date>.json`. Asserts nothing; see bench/README.md.
  *
  * Usage: deno task bench [--runs N] [--quick] [--only transcode,upload,serve,pages]
+ *        deno task bench --tune [--quick]   (x264 variants: speed beside PSNR/SSIM)
  */
 import { join } from "node:path";
 import { cpus, totalmem } from "node:os";
@@ -11,13 +12,20 @@ import { startServer, type TestServer } from "../tests/_server.ts";
 import { FFMPEG } from "./app_args.ts";
 import { prepareInputs } from "./inputs.ts";
 import { median, output, which } from "./proc.ts";
-import { bytes, num, table, type Target, targetTable, times } from "./report.ts";
+import {
+  bytes,
+  num,
+  table,
+  type Target,
+  targetTable,
+  times,
+} from "./report.ts";
 import {
   type AppFigure,
   type Figure,
   joinRepresentation,
-  quality,
   type Quality,
+  quality,
   runAppBare,
   runAppEndToEnd,
   runFloor,
@@ -27,11 +35,13 @@ import {
 import { runUploads, type UploadFigure } from "./upload.ts";
 import { runServing } from "./serve.ts";
 import { type PageWeight, weighPage } from "./pages.ts";
+import { runTune } from "./tune.ts";
 
 const SECTIONS = ["transcode", "upload", "serve", "pages"] as const;
 type Section = typeof SECTIONS[number];
 
 interface Options {
+  tune: boolean;
   runs: number;
   quick: boolean;
   clipSec: number;
@@ -60,6 +70,7 @@ function parseArgs(args: string[]): Options {
     }
   }
   return {
+    tune: args.includes("--tune"),
     runs,
     quick,
     clipSec: quick ? 10 : 60,
@@ -73,7 +84,9 @@ const log = (msg: string): void => console.error(`bench: ${msg}`);
 
 /** Median of every numeric field of the figures (strings and flags from the first). */
 function medianOf<T extends object>(list: T[]): T {
-  const out: Record<string, unknown> = { ...list[0] as Record<string, unknown> };
+  const out: Record<string, unknown> = {
+    ...list[0] as Record<string, unknown>,
+  };
   for (const [k, v] of Object.entries(list[0] as Record<string, unknown>)) {
     if (typeof v === "number") {
       out[k] = median(list.map((f) => (f as Record<string, number>)[k]));
@@ -130,7 +143,11 @@ async function benchTranscode(opts: Options, server: TestServer, work: string) {
     step("decode only (floor)");
     const floor = await runFloor(inputs.noisy, sec);
     step("tutorial's two commands");
-    const tutorial = await runTutorial(inputs.noisy, sec, join(dir, "tutorial"));
+    const tutorial = await runTutorial(
+      inputs.noisy,
+      sec,
+      join(dir, "tutorial"),
+    );
     step("app's ffmpeg command, bare");
     const appBare = await runAppBare(inputs.noisy, sec, join(dir, "bare"));
     step("app end to end (upload → ready)");
@@ -209,6 +226,7 @@ async function benchTranscode(opts: Options, server: TestServer, work: string) {
       appVsTutorial: ratio((r) => r.tutorial.wallSec / r.app.wallSec),
       appCpuVsTutorial: ratio((r) => r.tutorial.cpuSec / r.app.cpuSec),
       appOverhead: ratio((r) => r.app.wallSec / r.appBare.wallSec - 1),
+      appCpuOverhead: ratio((r) => r.app.cpuSec / r.appBare.cpuSec - 1),
       copyVsFull: ratio((r) => r.fullBare.wallSec / r.copyApp.wallSec),
       copyBareVsFull: ratio((r) => r.fullBare.wallSec / r.copyBare.wallSec),
     },
@@ -250,7 +268,11 @@ function printTranscode(t: TranscodeResult): void {
       times(t.ratios.appCpuVsTutorial)
     } less); app overhead over its bare command: ${
       num(t.ratios.appOverhead * 100)
-    }%; same ffmpeg arguments: ${t.argsMatch ? "yes" : "NO"}`,
+    }% wall, ${
+      num(t.ratios.appCpuOverhead * 100)
+    }% CPU (the server process itself: ${
+      num(m.app.serverCpuSec)
+    } s); same ffmpeg arguments: ${t.argsMatch ? "yes" : "NO"}`,
   );
   console.log(`\nQuality vs the source (PSNR dB / SSIM, all planes):\n`);
   console.log(table(
@@ -287,13 +309,21 @@ function printTranscode(t: TranscodeResult): void {
   console.log(table(
     ["", "ready (s)", "first segment fetched (s)"],
     [
-      ["noisy clip, full ladder", num(m.app.wallSec, 2), num(m.app.playableSec, 2)],
-      ["2 s GOP clip, copy path", num(m.copyApp.wallSec, 2), num(m.copyApp.playableSec, 2)],
+      [
+        "noisy clip, full ladder",
+        num(m.app.wallSec, 2),
+        num(m.app.playableSec, 2),
+      ],
+      [
+        "2 s GOP clip, copy path",
+        num(m.copyApp.wallSec, 2),
+        num(m.copyApp.playableSec, 2),
+      ],
     ],
   ));
 }
 
-function printUploads(u: { multipart: UploadFigure; tus: UploadFigure }): void {
+function printUploads(u: UploadResult): void {
   console.log(`\n3. Upload — ${bytes(u.multipart.bytes)} on loopback\n`);
   const row = (name: string, f: UploadFigure) => [
     name,
@@ -305,11 +335,16 @@ function printUploads(u: { multipart: UploadFigure; tus: UploadFigure }): void {
   ];
   console.log(table(
     ["", "MB/s", "s", "idle RSS", "peak over idle", "status"],
-    [row("multipart", u.multipart), row("tus (16 MiB PATCHes)", u.tus)],
+    [
+      row("multipart", u.multipart),
+      row("tus (16 MiB PATCHes)", u.tus),
+      row(`multipart, chunked (${bytes(u.chunked.bytes)})`, u.chunked),
+    ],
   ));
 }
 
 type ServeResult = Awaited<ReturnType<typeof runServing>>;
+type UploadResult = Awaited<ReturnType<typeof runUploads>>;
 
 function printServing(s: ServeResult, opts: Options): void {
   console.log(
@@ -353,7 +388,7 @@ function printPages(pages: PageWeight[]): void {
 
 function targets(
   t: TranscodeResult | null,
-  u: { multipart: UploadFigure; tus: UploadFigure } | null,
+  u: UploadResult | null,
   s: ServeResult | null,
 ): Target[] {
   const out: Target[] = [];
@@ -376,7 +411,9 @@ function targets(
     });
   }
   if (u) {
-    for (const [name, f] of Object.entries(u)) {
+    for (
+      const [name, f] of [["multipart", u.multipart], ["tus", u.tus]] as const
+    ) {
       out.push({
         figure: `upload ${name} throughput`,
         value: `${num(f.mbPerSec, 0)} MB/s`,
@@ -395,7 +432,9 @@ function targets(
       const n = s.nginx?.[kind];
       const share = n ? s.app[kind].requestsPerSec / n.requestsPerSec : NaN;
       out.push({
-        figure: `serving ${kind === "segment" ? "1 MiB segments" : "64 KiB ranges"} vs nginx`,
+        figure: `serving ${
+          kind === "segment" ? "1 MiB segments" : "64 KiB ranges"
+        } vs nginx`,
         value: n ? `${num(share * 100, 0)}%` : "nginx missing",
         target: "≥ 60%",
         met: n ? share >= 0.6 : null,
@@ -405,8 +444,43 @@ function targets(
   return out;
 }
 
+async function tune(opts: Options): Promise<void> {
+  const inputs = await prepareInputs(opts.clipSec, log);
+  const work = await Deno.makeTempDir({ prefix: "reel-bench-tune-" });
+  try {
+    const rows = await runTune(inputs.noisy, work, log);
+    console.log(
+      `\nx264 variants of the app's command, bare, on the noisy ${inputs.seconds} s clip\n`,
+    );
+    console.log(table(
+      ["", "wall s", "CPU s", "top rung", "PSNR", "SSIM"],
+      rows.map((r) => [
+        r.name,
+        num(r.wallSec),
+        num(r.cpuSec),
+        bytes(r.topBytes),
+        num(r.psnr, 2),
+        num(r.ssim, 4),
+      ]),
+    ));
+    const day = new Date().toISOString().slice(0, 10);
+    const file = new URL(`./results/${day}-tune.json`, import.meta.url);
+    await Deno.mkdir(new URL("./results/", import.meta.url), {
+      recursive: true,
+    });
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ machine: await machine(), rows }, null, 1) + "\n",
+    );
+    console.log(`\nwrote ${file.pathname}`);
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(Deno.args);
+  if (opts.tune) return await tune(opts);
   const started = performance.now();
   const work = await Deno.makeTempDir({ prefix: "reel-bench-" });
   const cleanups: (() => Promise<void>)[] = [
@@ -433,7 +507,7 @@ async function main(): Promise<void> {
     machine: await machine(),
   };
   let t: TranscodeResult | null = null;
-  let u: { multipart: UploadFigure; tus: UploadFigure } | null = null;
+  let u: UploadResult | null = null;
   let s: ServeResult | null = null;
   try {
     if (opts.only.has("transcode") || opts.only.has("pages")) {

@@ -29,15 +29,24 @@ async function clockTicks(): Promise<number> {
 }
 
 /**
- * CPU seconds of a process: its own user + system time plus that of its children that have
- * exited and been reaped (`/proc/<pid>/stat` fields 14–17).
+ * CPU seconds of a process: its own user + system time (`own`), and that of its children
+ * that have exited and been reaped (`children`), from `/proc/<pid>/stat` fields 14–17.
  */
-export async function processCpuSec(pid: number | "self"): Promise<number> {
+export async function processCpu(
+  pid: number | "self",
+): Promise<{ own: number; children: number }> {
   const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
   // The command name (field 2) may contain spaces; fields after it are plain numbers.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
-  return (utime + stime + cutime + cstime) / await clockTicks();
+  const hz = await clockTicks();
+  return { own: (utime + stime) / hz, children: (cutime + cstime) / hz };
+}
+
+/** {@link processCpu}'s `own + children`. */
+export async function processCpuSec(pid: number | "self"): Promise<number> {
+  const { own, children } = await processCpu(pid);
+  return own + children;
 }
 
 /**
@@ -83,7 +92,9 @@ export async function output(
   const dec = new TextDecoder();
   if (!out.success) {
     throw new Error(
-      `${cmd} ${args.join(" ")} failed:\n${dec.decode(out.stderr).slice(-2000)}`,
+      `${cmd} ${args.join(" ")} failed:\n${
+        dec.decode(out.stderr).slice(-2000)
+      }`,
     );
   }
   return { stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

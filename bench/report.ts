@@ -16,7 +16,9 @@ export function table(head: string[], rows: string[][]): string {
   );
   const line = (r: string[]) =>
     r.map((cell, c) =>
-      c === 0 ? (cell ?? "").padEnd(widths[c]) : (cell ?? "").padStart(widths[c])
+      c === 0
+        ? (cell ?? "").padEnd(widths[c])
+        : (cell ?? "").padStart(widths[c])
     ).join("  ");
   return [
     line(head),

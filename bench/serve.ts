@@ -158,7 +158,9 @@ async function loadWithWrk(
         `math.randomseed(42)
 request = function()
   local s = math.random(0, ${BIG / RANGE - 1}) * ${RANGE}
-  return wrk.format("GET", nil, { ["Range"] = "bytes=" .. s .. "-" .. (s + ${RANGE - 1}) })
+  return wrk.format("GET", nil, { ["Range"] = "bytes=" .. s .. "-" .. (s + ${
+          RANGE - 1
+        }) })
 end
 `,
       );
@@ -181,8 +183,9 @@ function toMs(v: string | undefined, unit: string | undefined): number | null {
 export function parseWrk(text: string): ServeFigure {
   const rps = Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? NaN);
   const tr = text.match(/Transfer\/sec:\s+([\d.]+)([KMG]?B)/);
-  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[tr?.[2] ?? "B"] ??
-    1;
+  const unit =
+    { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[tr?.[2] ?? "B"] ??
+      1;
   const p50 = text.match(/50%\s+([\d.]+)(us|ms|s)/);
   const p99 = text.match(/99%\s+([\d.]+)(us|ms|s)/);
   const bad = Number(text.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0);

@@ -11,7 +11,13 @@ import {
   type Video,
   waitFinished,
 } from "./client.ts";
-import { dirSize, output, processCpuSec, type Timed, timeCommand } from "./proc.ts";
+import {
+  dirSize,
+  output,
+  processCpu,
+  timeCommand,
+  type Timed,
+} from "./proc.ts";
 
 /** One measured way of producing (or just decoding) the streams. */
 export interface Figure extends Timed {
@@ -30,6 +36,8 @@ export interface AppFigure extends Figure {
   copied: boolean;
   /** Whether the ffmpeg the server ran had exactly the arguments the bench runs bare. */
   argsMatch: boolean | null;
+  /** CPU seconds of the server process itself (not its children) during the job. */
+  serverCpuSec: number;
 }
 
 /** A server to send uploads to (see tests/_server.ts). */
@@ -74,7 +82,10 @@ function figure(
 }
 
 /** `ffmpeg -i IN -f null -`: decoding alone, the least any transcode can take. */
-export async function runFloor(input: string, seconds: number): Promise<Figure> {
+export async function runFloor(
+  input: string,
+  seconds: number,
+): Promise<Figure> {
   const t = await timeCommand(FFMPEG, [
     ...["-hide_banner", "-nostdin", "-loglevel", "error"],
     ...["-i", input, "-f", "null", "-"],
@@ -127,10 +138,10 @@ export async function runAppEndToEnd(
 ): Promise<AppFigure & { video: Video; args: string[] | null }> {
   const uploaded = await uploadFile(server.url, input);
   const t0 = performance.now();
-  const cpu0 = await processCpuSec(server.pid);
+  const cpu0 = await processCpu(server.pid);
   const watcher = watchFfmpeg(server.pid);
   const { video, at } = await waitFinished(server.url, uploaded.id);
-  const cpu1 = await processCpuSec(server.pid);
+  const cpu1 = await processCpu(server.pid);
   const args = await watcher.stop();
   if (video.status !== "ready") {
     throw new Error(`the app failed to transcode ${input}: ${video.error}`);
@@ -139,7 +150,10 @@ export async function runAppEndToEnd(
   const playableSec = (performance.now() - t0) / 1000;
   const streams = join(server.dataDir, "streams", video.id);
   const copied = args !== null && args.includes("copy");
-  const t = { wallSec: (at - t0) / 1000, cpuSec: cpu1 - cpu0 };
+  const t = {
+    wallSec: (at - t0) / 1000,
+    cpuSec: cpu1.own + cpu1.children - cpu0.own - cpu0.children,
+  };
   const label = `${video.renditions.length}${copied ? " (top copied)" : ""}` +
     " + audio";
   return {
@@ -147,6 +161,7 @@ export async function runAppEndToEnd(
     playableSec,
     copied,
     argsMatch: null,
+    serverCpuSec: cpu1.own - cpu0.own,
     video,
     args,
   };

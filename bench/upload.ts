@@ -24,6 +24,9 @@ export interface UploadFigure {
 /** The app's browser tus client sends PATCHes of this size (lib/ui/tus_client.ts). */
 export const TUS_CHUNK = 16 * 1024 * 1024;
 
+/** Size of the chunked-encoding diagnostic upload (kept small: that path is slow). */
+export const CHUNKED_BYTES = 64 * 1024 * 1024;
+
 async function settle(pid: number): Promise<number> {
   // Let the previous request's buffers be collected before reading the idle size.
   await new Promise((r) => setTimeout(r, 1500));
@@ -56,9 +59,13 @@ export async function runUploads(
   url: string,
   pid: number,
   bytes: number,
-): Promise<{ multipart: UploadFigure; tus: UploadFigure }> {
-  const multipart = (n: number) => async () =>
-    (await postMultipart(url, generatedBytes(n), "upload-bench.mp4")).status;
+): Promise<
+  { multipart: UploadFigure; tus: UploadFigure; chunked: UploadFigure }
+> {
+  const multipart = (n: number, chunked = false) => async () =>
+    (await postMultipart(url, generatedBytes(n), n, "upload-bench.mp4", {
+      chunked,
+    })).status;
   const tus = (n: number) => () =>
     uploadTus(url, n, TUS_CHUNK, "upload-bench.mp4");
   // Warm up both paths so that compiling them does not count.
@@ -67,5 +74,7 @@ export async function runUploads(
   return {
     multipart: await measure(pid, bytes, multipart(bytes)),
     tus: await measure(pid, bytes, tus(bytes)),
+    // Diagnostic, no target: the same form with chunked transfer encoding (no length).
+    chunked: await measure(pid, CHUNKED_BYTES, multipart(CHUNKED_BYTES, true)),
   };
 }

@@ -252,12 +252,21 @@ function Status({ video }: { video: Video }): VNode | null {
       </div>
     );
   }
-  const processing = video.status === "processing";
-  const known = processing && video.progress > 0;
+  if (video.status === "queued") {
+    return (
+      <div class="card-status">
+        <div class="status-line">
+          <StatusBadge status="queued" />
+          <span class="muted small-text">Waiting for a transcoder</span>
+        </div>
+      </div>
+    );
+  }
+  const known = video.progress > 0;
   return (
     <div class="card-status">
       <div class="status-line">
-        <StatusBadge status={video.status} />
+        <StatusBadge status="processing" />
         {known && (
           <span class="muted small-text">{formatPercent(video.progress)}</span>
         )}

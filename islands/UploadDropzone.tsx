@@ -8,18 +8,19 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Signal } from "@preact/signals";
 import type { Video } from "../lib/videos/present.ts";
 import { Icon } from "../components/Icons.tsx";
+import { useWindowFileDrop } from "../components/file_drop.ts";
 import { UploadRow } from "../components/UploadRow.tsx";
 import { ApiFailure, apiFetch } from "../lib/ui/api_error.ts";
 import { formatBytes } from "../lib/ui/format.ts";
 import { subscribeLibrary, watchVideo } from "../lib/ui/live.ts";
 import { TransferRate } from "../lib/ui/transfer_rate.ts";
+import { TusUpload } from "../lib/ui/tus_client.ts";
 import {
   fingerprint,
-  forgetStoredUpload,
+  forgetUpload,
   type StorageLike,
   storedUploads,
-  TusUpload,
-} from "../lib/ui/tus_client.ts";
+} from "../lib/ui/tus_storage.ts";
 import type { UploadItem } from "../lib/ui/upload_item.ts";
 import { xhrTransport } from "../lib/ui/xhr_transport.ts";
 
@@ -80,7 +81,6 @@ let nextKey = 0;
 export default function UploadDropzone(props: UploadDropzoneProps): VNode {
   const endpoint = props.endpoint ?? "/api/uploads";
   const [items, setItems] = useState<UploadItem[]>([]);
-  const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const tasks = useRef(new Map<string, Task>());
   const watchers = useRef(new Map<string, () => void>());
@@ -234,6 +234,8 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
     pump();
   };
 
+  const dragging = useWindowFileDrop(addFiles);
+
   const cancel = (item: UploadItem) => {
     const task = tasks.current.get(item.key);
     if (task) {
@@ -242,7 +244,7 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
     } else if (item.phase === "interrupted") {
       const s = storage();
       if (s) {
-        forgetStoredUpload(s, {
+        forgetUpload(s, {
           name: item.name,
           size: item.size,
           lastModified: item.lastModified ?? 0,
@@ -291,6 +293,27 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
       )
       : [];
     if (stored.length) commit([...stored, ...itemsRef.current]);
+    // Ask the server how far each got (the remembered offset lags by up to a chunk); drop
+    // the ones it no longer has.
+    for (const item of stored) {
+      xhrTransport({
+        method: "HEAD",
+        url: item.storedUrl!,
+        headers: { "Tus-Resumable": "1.0.0" },
+      }).then((res) => {
+        const offset = Number(res.header("Upload-Offset"));
+        const current = itemsRef.current.find((it) => it.key === item.key);
+        if (current?.phase !== "interrupted") return;
+        if (res.status === 404 || res.status === 410) {
+          if (s) {
+            forgetUpload(s, { ...item, lastModified: item.lastModified ?? 0 });
+          }
+          removeItem(item.key);
+        } else if (res.status < 300 && Number.isInteger(offset)) {
+          patch(item.key, { sent: Math.min(offset, item.size) });
+        }
+      }).catch(() => {});
+    }
 
     // Processing rows also follow the library stream (per-video streams are capped).
     const offLibrary = subscribeLibrary({
@@ -306,34 +329,10 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
     const online = () => {
       for (const t of tasks.current.values()) t.upload.retryNow();
     };
-    // Dropping anywhere on the page uploads; without this the browser would open the file.
-    const hasFiles = (e: DragEvent) =>
-      !!e.dataTransfer?.types.includes("Files");
-    const onDragOver = (e: DragEvent) => {
-      if (!hasFiles(e)) return;
-      e.preventDefault();
-      if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
-      setDragging(true);
-    };
-    const onDragLeave = (e: DragEvent) => {
-      if (e.relatedTarget === null) setDragging(false);
-    };
-    const onDrop = (e: DragEvent) => {
-      if (!hasFiles(e)) return;
-      e.preventDefault();
-      setDragging(false);
-      addFiles([...e.dataTransfer!.files]);
-    };
     globalThis.addEventListener("online", online);
-    globalThis.addEventListener("dragover", onDragOver);
-    globalThis.addEventListener("dragleave", onDragLeave);
-    globalThis.addEventListener("drop", onDrop);
     return () => {
       offLibrary();
       globalThis.removeEventListener("online", online);
-      globalThis.removeEventListener("dragover", onDragOver);
-      globalThis.removeEventListener("dragleave", onDragLeave);
-      globalThis.removeEventListener("drop", onDrop);
       for (const stop of watchers.current.values()) stop();
     };
   }, []);

@@ -24,11 +24,12 @@ import {
   parseThumbnails,
   type ThumbnailCue,
 } from "../../lib/ui/vtt_thumbnails.ts";
-import { formatBitrate } from "../../lib/ui/format.ts";
 import { Icon } from "../Icons.tsx";
-import { ControlBar, renditionLabel } from "./ControlBar.tsx";
-import { SeekBar } from "./SeekBar.tsx";
+import { ControlBar } from "./ControlBar.tsx";
+import { EnginePanel } from "./EnginePanel.tsx";
 import { usePlayerKeys } from "./keys.ts";
+import { useMediaState } from "./media_state.ts";
+import { SeekBar } from "./SeekBar.tsx";
 
 /** Props of {@link VideoPlayer}: a ready video (its stream URLs are set). */
 export interface VideoPlayerProps {
@@ -36,6 +37,8 @@ export interface VideoPlayerProps {
 }
 
 const VOLUME_KEY = "reel.player.volume";
+/** Controls hide after this long without pointer or keyboard activity while playing. */
+const IDLE_MS = 2500;
 
 function load(key: string): string | null {
   try {
@@ -63,6 +66,11 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   /** The height the viewer picked, re-applied when the engine changes. */
   const wantedHeight = useRef<number | null>(null);
 
+  const [media, setMedia] = useMediaState(
+    videoRef,
+    stageRef,
+    video.durationSec ?? 0,
+  );
   const [engines, setEngines] = useState<EngineKind[]>([]);
   const [kind, setKind] = useState<EngineKind | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -71,18 +79,7 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   const [selected, setSelected] = useState<string | null>(null);
   const [currentKey, setCurrentKey] = useState<string | null>(null);
   const [bandwidth, setBandwidth] = useState<number | null>(null);
-  const [playing, setPlaying] = useState(false);
-  const [started, setStarted] = useState(false);
-  const [waiting, setWaiting] = useState(false);
-  const [time, setTime] = useState(0);
-  const [duration, setDuration] = useState(video.durationSec ?? 0);
-  const [bufferedEnd, setBufferedEnd] = useState(0);
-  const [volume, setVolume] = useState(1);
-  const [muted, setMuted] = useState(false);
-  const [rate, setRate] = useState(1);
-  const [fullscreen, setFullscreen] = useState(false);
   const [pipSupported, setPipSupported] = useState(false);
-  const [inPip, setInPip] = useState(false);
   const [cues, setCues] = useState<ThumbnailCue[]>([]);
   const [idle, setIdle] = useState(false);
   const [osd, setOsd] = useState<string | null>(null);
@@ -90,21 +87,24 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   // Client-only facts, read after hydration so the server's HTML matches the first render.
   useEffect(() => {
     const support = detectSupport();
-    const list = availableEngines(support);
-    setEngines(list);
+    setEngines(availableEngines(support));
     const first = chooseEngine(support, load(ENGINE_STORAGE_KEY));
     if (first) setKind(first);
-    else {setError(
+    else {
+      setError(
         "This browser cannot play adaptive video (no Media Source Extensions).",
-      );}
-    setPipSupported(!!document.pictureInPictureEnabled);
-    const v = videoRef.current!;
-    const savedVolume = Number(load(VOLUME_KEY));
-    if (load(VOLUME_KEY) !== null && savedVolume >= 0 && savedVolume <= 1) {
-      v.volume = savedVolume;
+      );
     }
-    setVolume(v.volume);
-    setMuted(v.muted);
+    setPipSupported(!!document.pictureInPictureEnabled);
+    const saved = load(VOLUME_KEY);
+    if (saved !== null && Number(saved) >= 0 && Number(saved) <= 1) {
+      videoRef.current!.volume = Number(saved);
+    }
+    const poll = setInterval(
+      () => setBandwidth(engineRef.current?.bandwidth() ?? null),
+      1000,
+    );
+    return () => clearInterval(poll);
   }, []);
 
   // Starts the chosen engine; switching engines or "Try again" re-runs this.
@@ -119,32 +119,27 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     setCurrentKey(null);
     setSelected(null);
     setBandwidth(null);
-    setWaiting(true);
-    createEngine(
-      kind,
-      v,
-      { hls: video.hlsUrl, dash: video.dashUrl },
-      resume.time,
-      {
-        onRenditions(list) {
-          if (disposed) return;
-          setRenditions(list);
-          const want = list.find((r) => r.height === wantedHeight.current);
-          if (want) {
-            setSelected(want.key);
-            queueMicrotask(() => engineRef.current?.setRendition(want.key));
-          }
-        },
-        onRendition(key) {
-          if (!disposed) setCurrentKey(key);
-        },
-        onFatal(message) {
-          if (disposed) return;
-          setError(message);
-          setWaiting(false);
-        },
+    setMedia({ waiting: true });
+    const urls = { hls: video.hlsUrl, dash: video.dashUrl };
+    createEngine(kind, v, urls, resume.time, {
+      onRenditions(list) {
+        if (disposed) return;
+        setRenditions(list);
+        const want = list.find((r) => r.height === wantedHeight.current);
+        if (want) {
+          setSelected(want.key);
+          queueMicrotask(() => engineRef.current?.setRendition(want.key));
+        }
       },
-    ).then((e) => {
+      onRendition(key) {
+        if (!disposed) setCurrentKey(key);
+      },
+      onFatal(message) {
+        if (disposed) return;
+        setError(message);
+        setMedia({ waiting: false });
+      },
+    }).then((e) => {
       if (disposed) {
         e.destroy();
         return;
@@ -156,7 +151,7 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     }, (err: Error) => {
       if (disposed) return;
       setError(err.message || "The player could not start.");
-      setWaiting(false);
+      setMedia({ waiting: false });
     });
     return () => {
       disposed = true;
@@ -164,59 +159,6 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
       engineRef.current = null;
     };
   }, [kind, attempt]);
-
-  // The video element's own events drive the controls.
-  useEffect(() => {
-    const v = videoRef.current!;
-    const buffered = () => {
-      const b = v.buffered;
-      for (let i = 0; i < b.length; i++) {
-        if (b.start(i) <= v.currentTime + 0.5 && b.end(i) >= v.currentTime) {
-          return b.end(i);
-        }
-      }
-      return 0;
-    };
-    const on: Record<string, () => void> = {
-      play: () => {
-        setPlaying(true);
-        setStarted(true);
-      },
-      pause: () => setPlaying(false),
-      playing: () => setWaiting(false),
-      canplay: () => setWaiting(false),
-      waiting: () => setWaiting(true),
-      timeupdate: () => {
-        setTime(v.currentTime);
-        setBufferedEnd(buffered());
-      },
-      progress: () => setBufferedEnd(buffered()),
-      durationchange: () =>
-        Number.isFinite(v.duration) && setDuration(v.duration),
-      volumechange: () => {
-        setVolume(v.volume);
-        setMuted(v.muted);
-      },
-      ratechange: () => setRate(v.playbackRate),
-      enterpictureinpicture: () => setInPip(true),
-      leavepictureinpicture: () => setInPip(false),
-    };
-    for (const [name, fn] of Object.entries(on)) v.addEventListener(name, fn);
-    const fs = () =>
-      setFullscreen(document.fullscreenElement === stageRef.current);
-    document.addEventListener("fullscreenchange", fs);
-    const poll = setInterval(
-      () => setBandwidth(engineRef.current?.bandwidth() ?? null),
-      1000,
-    );
-    return () => {
-      for (const [name, fn] of Object.entries(on)) {
-        v.removeEventListener(name, fn);
-      }
-      document.removeEventListener("fullscreenchange", fs);
-      clearInterval(poll);
-    };
-  }, []);
 
   // Seek thumbnails: a small WebVTT file pointing into one sprite image.
   useEffect(() => {
@@ -236,27 +178,24 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
 
   // Hide the controls while playing and the pointer rests.
   useEffect(() => {
-    if (!playing) {
+    if (!media.playing) {
       setIdle(false);
       return;
     }
     const stage = stageRef.current!;
-    let t = setTimeout(() => setIdle(true), 2500);
+    let t = setTimeout(() => setIdle(true), IDLE_MS);
     const wake = () => {
       setIdle(false);
       clearTimeout(t);
-      t = setTimeout(() => setIdle(true), 2500);
+      t = setTimeout(() => setIdle(true), IDLE_MS);
     };
-    stage.addEventListener("pointermove", wake);
-    stage.addEventListener("focusin", wake);
-    stage.addEventListener("keydown", wake);
+    const events = ["pointermove", "focusin", "keydown"];
+    for (const e of events) stage.addEventListener(e, wake);
     return () => {
       clearTimeout(t);
-      stage.removeEventListener("pointermove", wake);
-      stage.removeEventListener("focusin", wake);
-      stage.removeEventListener("keydown", wake);
+      for (const e of events) stage.removeEventListener(e, wake);
     };
-  }, [playing]);
+  }, [media.playing]);
 
   useEffect(() => {
     if (!osd) return;
@@ -264,54 +203,55 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     return () => clearTimeout(t);
   }, [osd]);
 
-  const v = () => videoRef.current!;
+  const el = () => videoRef.current!;
   const togglePlay = () => {
-    const el = v();
-    if (el.paused || el.ended) el.play().catch(() => {});
-    else el.pause();
+    const v = el();
+    if (v.paused || v.ended) v.play().catch(() => {});
+    else v.pause();
   };
   const seek = (t: number) => {
-    const el = v();
-    const end = Number.isFinite(el.duration) ? el.duration : duration;
-    el.currentTime = Math.max(0, Math.min(end || 0, t));
-    setTime(el.currentTime);
+    const v = el();
+    const end = Number.isFinite(v.duration) ? v.duration : media.duration;
+    v.currentTime = Math.max(0, Math.min(end || 0, t));
   };
   const changeVolume = (value: number) => {
-    const el = v();
-    el.volume = Math.max(0, Math.min(1, value));
-    el.muted = el.volume === 0;
-    save(VOLUME_KEY, String(el.volume));
+    const v = el();
+    v.volume = Math.max(0, Math.min(1, value));
+    v.muted = v.volume === 0;
+    save(VOLUME_KEY, String(v.volume));
   };
   const toggleMute = () => {
-    const el = v();
-    el.muted = !el.muted;
-    if (!el.muted && el.volume === 0) el.volume = 0.5;
+    const v = el();
+    v.muted = !v.muted;
+    if (!v.muted && v.volume === 0) v.volume = 0.5;
   };
   const toggleFullscreen = () => {
     const stage = stageRef.current!;
     if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     else if (stage.requestFullscreen) stage.requestFullscreen().catch(() => {});
-    else {(v() as { webkitEnterFullscreen?: () => void })
-        .webkitEnterFullscreen?.();}
+    else {
+      // iOS Safari: only the video element itself can go fullscreen.
+      (el() as { webkitEnterFullscreen?: () => void })
+        .webkitEnterFullscreen?.();
+    }
   };
   const togglePip = () => {
     if (document.pictureInPictureElement) {
       document.exitPictureInPicture().catch(() => {});
-    } else v().requestPictureInPicture().catch(() => {});
+    } else el().requestPictureInPicture().catch(() => {});
   };
   const switchEngine = (next: EngineKind) => {
     if (next === kind) return;
-    const el = v();
+    const v = el();
     resumeRef.current = {
-      time: el.currentTime,
-      play: started ? !el.paused : false,
+      time: v.currentTime,
+      play: media.started && !v.paused,
     };
     save(ENGINE_STORAGE_KEY, next);
     setKind(next);
   };
   const retry = () => {
-    const el = v();
-    resumeRef.current = { time: el.currentTime, play: started };
+    resumeRef.current = { time: el().currentTime, play: media.started };
     setAttempt((n) => n + 1);
   };
   const chooseQuality = (key: string | null) => {
@@ -325,39 +265,35 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   usePlayerKeys({
     togglePlay,
     seekBy: (d) => {
-      seek(v().currentTime + d);
+      seek(el().currentTime + d);
       setOsd(d > 0 ? `+${d} s` : `${d} s`);
     },
-    seekToFraction: (f) => seek(f * (v().duration || duration)),
+    seekToFraction: (f) => seek(f * (el().duration || media.duration)),
     volumeBy: (d) => {
-      changeVolume(v().volume + d);
-      setOsd(`Volume ${Math.round(v().volume * 100)}%`);
+      changeVolume(el().volume + d);
+      setOsd(`Volume ${Math.round(el().volume * 100)}%`);
     },
     toggleMute: () => {
       toggleMute();
-      setOsd(v().muted ? "Muted" : "Sound on");
+      setOsd(el().muted ? "Muted" : "Sound on");
     },
     toggleFullscreen,
   });
 
   const current = renditions.find((r) => r.key === currentKey) ?? null;
-  const showControls = !playing || !idle;
+  const state = error
+    ? "error"
+    : media.waiting
+    ? "loading"
+    : media.playing
+    ? "playing"
+    : "paused";
 
   return (
-    <div
-      class="player"
-      data-engine={kind ?? undefined}
-      data-state={error
-        ? "error"
-        : waiting
-        ? "loading"
-        : playing
-        ? "playing"
-        : "paused"}
-    >
+    <div class="player" data-engine={kind ?? undefined} data-state={state}>
       <div
         ref={stageRef}
-        class={`player-stage${showControls ? "" : " controls-hidden"}`}
+        class={`player-stage${media.playing && idle ? " controls-hidden" : ""}`}
         role="region"
         aria-label={`Video player: ${video.title}`}
       >
@@ -370,10 +306,10 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
           onClick={togglePlay}
           onDblClick={toggleFullscreen}
         />
-        {waiting && !error && started && (
-          <span class="spinner" aria-label="Loading" role="status" />
+        {media.waiting && !error && media.started && (
+          <span class="spinner" role="status" aria-label="Loading" />
         )}
-        {!started && !error && (
+        {!media.started && !error && (
           <button
             type="button"
             class="big-play"
@@ -406,31 +342,31 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
         )}
         <div class="player-controls">
           <SeekBar
-            currentTime={time}
-            duration={duration}
-            bufferedEnd={bufferedEnd}
+            currentTime={media.time}
+            duration={media.duration}
+            bufferedEnd={media.bufferedEnd}
             cues={cues}
             onSeek={seek}
           />
           <ControlBar
-            playing={playing}
-            currentTime={time}
-            duration={duration}
-            volume={volume}
-            muted={muted}
-            rate={rate}
+            playing={media.playing}
+            currentTime={media.time}
+            duration={media.duration}
+            volume={media.volume}
+            muted={media.muted}
+            rate={media.rate}
             renditions={renditions}
             selected={selected}
             current={current}
             pipSupported={pipSupported}
-            inPip={inPip}
-            fullscreen={fullscreen}
+            inPip={media.inPip}
+            fullscreen={media.fullscreen}
             onTogglePlay={togglePlay}
             onToggleMute={toggleMute}
             onVolume={changeVolume}
             onRate={(r) => {
-              v().defaultPlaybackRate = r;
-              v().playbackRate = r;
+              el().defaultPlaybackRate = r;
+              el().playbackRate = r;
             }}
             onQuality={chooseQuality}
             onTogglePip={togglePip}
@@ -438,53 +374,15 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
           />
         </div>
       </div>
-      <div class="player-panel">
-        <fieldset class="engine-switch">
-          <legend class="panel-title">Playback engine</legend>
-          <div class="segmented">
-            {(engines.length ? engines : (["hls", "dash"] as EngineKind[])).map(
-              (e) => (
-                <label key={e} class={kind === e ? "is-active" : ""}>
-                  <input
-                    type="radio"
-                    name="engine"
-                    value={e}
-                    checked={kind === e}
-                    disabled={!engines.includes(e)}
-                    onChange={() => switchEngine(e)}
-                  />
-                  <span>{ENGINE_LABELS[e]}</span>
-                </label>
-              ),
-            )}
-          </div>
-        </fieldset>
-        <dl class="stats">
-          <div>
-            <dt>Rendition</dt>
-            <dd data-testid="current-rendition">
-              {current
-                ? `${renditionLabel(current)} · ${
-                  formatBitrate(current.bitrate)
-                }`
-                : "—"}
-              {current && selected === null ? " (auto)" : ""}
-            </dd>
-          </div>
-          <div>
-            <dt>Bandwidth estimate</dt>
-            <dd data-testid="bandwidth">{formatBitrate(bandwidth)}</dd>
-          </div>
-          <div>
-            <dt>Renditions</dt>
-            <dd>
-              {renditions.length
-                ? renditions.map(renditionLabel).join(", ")
-                : "—"}
-            </dd>
-          </div>
-        </dl>
-      </div>
+      <EnginePanel
+        engines={engines}
+        active={kind}
+        renditions={renditions}
+        current={current}
+        auto={selected === null}
+        bandwidth={bandwidth}
+        onSwitch={switchEngine}
+      />
     </div>
   );
 }

@@ -33,7 +33,6 @@ export const ASSET_PREFIX = "/_fresh/js/";
 export const ASSETS_FILE = "assets.json";
 
 const BOOT = fileURLToPath(new URL("./client/boot.ts", import.meta.url));
-const CHUNK_REF = /(["'])(?:\.\.?\/)+(chunk-[\w-]+\.js)\1/g;
 
 /** Bundles the islands of the project at `root` and (by default) writes `_fresh/`. */
 export async function buildIslands(opts: BuildOptions): Promise<BuildResult> {
@@ -115,11 +114,24 @@ async function collect(
   const files = new Map<string, Uint8Array>();
   const enc = new TextEncoder();
   const chunkDeps = new Map<string, string[]>();
+  // Every output that is not an entry is a chunk: shared ones (chunk-*.js) and lazy ones
+  // made by dynamic import() (named after the imported module, e.g. hls-<hash>.js).
+  const entryRels = new Set(entries.map((e) => relOf(outbase, e.path)));
+  const chunkNames = new Set<string>();
+  for (const rel of raw.keys()) {
+    if (!entryRels.has(rel)) chunkNames.add(rel.split("/").pop()!);
+  }
+  const flatten = (text: string) =>
+    text.replace(
+      ANY_REF,
+      (m, q, name) => chunkNames.has(name) ? `${q}./${name}${q}` : m,
+    );
   for (const [rel, text] of raw) {
-    if (/^chunk-[\w-]+\.js$/.test(rel)) {
-      files.set(rel, enc.encode(text));
-      chunkDeps.set(rel, chunkRefs(text));
-    }
+    if (entryRels.has(rel)) continue;
+    const name = rel.split("/").pop()!;
+    const flat = flatten(text);
+    files.set(name, enc.encode(flat));
+    chunkDeps.set(name, staticRefs(flat));
   }
   const depsOf = (text: string): string[] => {
     const all = new Set<string>();
@@ -128,22 +140,19 @@ async function collect(
       all.add(name);
       for (const d of chunkDeps.get(name) ?? []) visit(d);
     };
-    for (const d of chunkRefs(text)) visit(d);
+    for (const d of staticRefs(text)) visit(d);
     return [...all].sort().map((n) => ASSET_PREFIX + n);
   };
 
   const assets: Assets = { bootUrl: "", bootDeps: [], islands: {} };
   for (const { path, name } of entries) {
-    const rel = relative(outbase, path).split(sep).join("/").replace(
-      /\.[jt]sx?$/,
-      ".js",
-    );
+    const rel = relOf(outbase, path);
     const text = raw.get(rel);
     if (text === undefined) {
       throw new Error(`Bundle output for ${path} not found.`);
     }
     // Entries move to the output root, beside the chunks they import.
-    const flat = text.replace(CHUNK_REF, "$1./$2$1");
+    const flat = flatten(text);
     const file = `${name}-${await hash(flat)}.js`;
     files.set(file, enc.encode(flat));
     if (path === BOOT) {
@@ -156,10 +165,23 @@ async function collect(
   return { files, assets };
 }
 
-function chunkRefs(text: string): string[] {
-  return [...text.matchAll(/["'](?:\.\.?\/)+(chunk-[\w-]+\.js)["']/g)].map((
-    m,
-  ) => m[1]);
+const ANY_REF = /(["'])(?:\.\.?\/)+([\w.-]+\.js)\1/g;
+
+function relOf(outbase: string, path: string): string {
+  return relative(outbase, path).split(sep).join("/").replace(
+    /\.[jt]sx?$/,
+    ".js",
+  );
+}
+
+/** Chunks a module imports statically (preloaded); `import("…")` chunks load on demand. */
+function staticRefs(text: string): string[] {
+  return [
+    ...text.matchAll(
+      /(?:\bfrom|\bimport)\s*["'](?:\.\.?\/)+([\w.-]+\.js)["']/g,
+    ),
+  ]
+    .map((m) => m[1]);
 }
 
 function commonDir(dirs: string[]): string {

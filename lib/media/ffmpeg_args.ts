@@ -20,6 +20,8 @@ export const OUTPUT_FILES = {
   hlsMaster: "master.m3u8",
   poster: "poster.jpg",
   sprite: "thumbs.jpg",
+  /** Folder of the single tile images, joined into the sprite after the encode. */
+  tiles: ".tiles",
   vtt: "thumbs.vtt",
 } as const;
 
@@ -121,12 +123,11 @@ export function buildFilterGraph(plan: FfmpegPlan): string {
     );
   });
   const p = encoded.length;
+  // The poster output gets a frame every second up to the poster time (each overwrites
+  // the last): an output that waits for its first frame holds back ffmpeg's progress.
   chains.push(
-    `[s${p}]select='isnan(prev_selected_t)*gte(t\\,${
-      plan.posterAtSec.toFixed(3)
-    })',` +
-      `scale=${plan.posterWidth}:${plan.posterHeight},setsar=1,format=yuvj420p` +
-      `[poster]`,
+    `[s${p}]fps=1,select='lte(t\\,${plan.posterAtSec.toFixed(3)})',` +
+      `scale=${plan.posterWidth}:${plan.posterHeight},setsar=1,format=yuvj420p[poster]`,
   );
   chains.push(
     `[s${p + 1}]${thumbnailFilter(plan.thumbnails)},format=yuvj420p[thumbs]`,
@@ -256,31 +257,32 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
     `${outDir}/${OUTPUT_FILES.mpd}`,
   );
 
-  // --- poster and thumbnail sprite from the same decode ---
-  for (
-    const [label, file, q] of [["poster", OUTPUT_FILES.poster, 3], [
-      "thumbs",
-      OUTPUT_FILES.sprite,
-      5,
-    ]] as const
-  ) {
-    args.push(
-      "-map",
-      `[${label}]`,
-      "-map_metadata",
-      "-1",
-      "-frames:v",
-      "1",
-      "-c:v",
-      "mjpeg",
-      "-q:v",
-      String(q),
-      "-f",
-      "image2",
-      "-update",
-      "1",
-      `${outDir}/${file}`,
-    );
-  }
+  // --- poster and thumbnail tiles from the same decode ---
+  args.push(
+    "-map",
+    "[poster]",
+    "-map_metadata",
+    "-1",
+    "-c:v",
+    "mjpeg",
+    "-q:v",
+    "3",
+    "-f",
+    "image2",
+    "-update",
+    "1",
+    `${outDir}/${OUTPUT_FILES.poster}`,
+    "-map",
+    "[thumbs]",
+    "-map_metadata",
+    "-1",
+    "-c:v",
+    "mjpeg",
+    "-q:v",
+    "5",
+    "-f",
+    "image2",
+    `${outDir}/${OUTPUT_FILES.tiles}/%04d.jpg`,
+  );
   return args;
 }

@@ -42,10 +42,19 @@ export function planThumbnails(
   return { intervalSec, count, tileWidth, tileHeight, columns, rows };
 }
 
-/** The ffmpeg filter chain that turns decoded frames into the sprite (one output frame). */
+/**
+ * The ffmpeg filter chain that picks the tiles from the decoded frames (one small frame
+ * every `intervalSec`). The tiles are written as separate images during the encode and
+ * joined into the sprite afterwards: an in-graph `tile` filter emits its only frame at the
+ * very end, and ffmpeg 5.1 reports no progress until every output has received a frame.
+ */
 export function thumbnailFilter(plan: ThumbnailPlan): string {
-  return `fps=1/${plan.intervalSec},scale=${plan.tileWidth}:${plan.tileHeight},setsar=1,` +
-    `tile=${plan.columns}x${plan.rows}`;
+  return `fps=1/${plan.intervalSec},scale=${plan.tileWidth}:${plan.tileHeight},setsar=1`;
+}
+
+/** The filter that joins the tile images into the sprite. */
+export function spriteFilter(plan: ThumbnailPlan): string {
+  return `tile=${plan.columns}x${plan.rows}`;
 }
 
 /** `HH:MM:SS.mmm` as WebVTT wants it. */

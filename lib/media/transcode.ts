@@ -23,7 +23,12 @@ import {
   posterSize,
   posterTime,
 } from "./ffmpeg_args.ts";
-import { planThumbnails, thumbnailVtt } from "./thumbnails.ts";
+import {
+  planThumbnails,
+  spriteFilter,
+  type ThumbnailPlan,
+  thumbnailVtt,
+} from "./thumbnails.ts";
 import {
   type MeasuredRate,
   measureRepresentation,
@@ -97,7 +102,7 @@ export async function transcode(
   );
   const progress = { last: 0 };
   const tmp = `${opts.outDir}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.mkdir(tmp, { recursive: true });
+  await Deno.mkdir(join(tmp, OUTPUT_FILES.tiles), { recursive: true });
   try {
     const args = buildFfmpegArgs({
       input: opts.input,
@@ -136,6 +141,7 @@ export async function transcode(
         posterHeight,
       );
     }
+    await joinSprite(opts, tmp, thumbs);
     const thumbnails = await exists(join(tmp, OUTPUT_FILES.sprite));
     if (thumbnails) {
       await Deno.writeTextFile(
@@ -301,6 +307,49 @@ async function readLines(
     for (const line of lines) onLine(line);
   }
   if (rest) onLine(rest);
+}
+
+/** Joins the tile images written during the encode into the sprite, then removes them. */
+async function joinSprite(
+  opts: TranscodeOptions,
+  dir: string,
+  plan: ThumbnailPlan,
+): Promise<void> {
+  const tiles = join(dir, OUTPUT_FILES.tiles);
+  try {
+    if (!await exists(join(tiles, "0001.jpg"))) return;
+    await new Deno.Command(opts.ffmpegPath, {
+      args: [
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        "-protocol_whitelist",
+        "file",
+        "-f",
+        "image2",
+        "-i",
+        join(tiles, "%04d.jpg"),
+        "-vf",
+        spriteFilter(plan),
+        "-frames:v",
+        "1",
+        "-q:v",
+        "5",
+        "-f",
+        "image2",
+        "-update",
+        "1",
+        join(dir, OUTPUT_FILES.sprite),
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+  } finally {
+    await Deno.remove(tiles, { recursive: true }).catch(() => {});
+  }
 }
 
 /** Fallback poster (first frame) when the in-graph one was not written. */

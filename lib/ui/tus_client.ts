@@ -8,6 +8,12 @@
  * and a fake in tests.
  */
 import { ApiFailure, networkFailure, parseApiFailure } from "./api_error.ts";
+import {
+  forgetUpload,
+  loadUpload,
+  saveUpload,
+  type StorageLike,
+} from "./tus_storage.ts";
 
 /** One HTTP request of the protocol. */
 export interface TransportRequest {
@@ -40,24 +46,6 @@ export class NetworkError extends Error {
     super(message);
     this.name = "NetworkError";
   }
-}
-
-/** The part of the Web Storage API the client uses (localStorage in the browser). */
-export type StorageLike = Pick<
-  Storage,
-  "getItem" | "setItem" | "removeItem" | "key" | "length"
->;
-
-/** What is remembered about an unfinished upload. */
-export interface StoredUpload {
-  url: string;
-  name: string;
-  size: number;
-  lastModified: number;
-  /** Bytes the server had when last heard from. */
-  offset: number;
-  /** When the upload was created (ms since epoch). */
-  createdAt: number;
 }
 
 /** Stage of an upload, for the UI. */
@@ -111,17 +99,7 @@ export const DEFAULT_RETRY_DELAYS = [
   30000,
 ];
 
-const KEY_PREFIX = "reel.tus::";
 const TUS_VERSION = "1.0.0";
-/** Remembered uploads older than this are dropped (the server expires them sooner). */
-const STORE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-
-/** The storage key of a file: name, size and modification time. */
-export function fingerprint(
-  file: { name: string; size: number; lastModified: number },
-): string {
-  return `${KEY_PREFIX}${file.name}::${file.size}::${file.lastModified}`;
-}
 
 /** Encodes `Upload-Metadata`: `key base64(utf8 value)` pairs separated by commas. */
 export function encodeMetadata(meta: Record<string, string>): string {
@@ -131,54 +109,6 @@ export function encodeMetadata(meta: Record<string, string>): string {
     for (const b of bytes) bin += String.fromCharCode(b);
     return `${k} ${btoa(bin)}`;
   }).join(",");
-}
-
-/** Unfinished uploads remembered in `storage`, newest first; drops stale entries. */
-export function storedUploads(
-  storage: StorageLike,
-  now = Date.now(),
-): StoredUpload[] {
-  const out: StoredUpload[] = [];
-  const stale: string[] = [];
-  for (let i = 0; i < storage.length; i++) {
-    const key = storage.key(i);
-    if (!key?.startsWith(KEY_PREFIX)) continue;
-    const entry = readEntry(storage, key);
-    if (!entry || now - entry.createdAt > STORE_MAX_AGE_MS) stale.push(key);
-    else out.push(entry);
-  }
-  for (const key of stale) storage.removeItem(key);
-  return out.sort((a, b) => b.createdAt - a.createdAt);
-}
-
-/** Forgets a remembered upload (the user dismissed it). */
-export function forgetStoredUpload(
-  storage: StorageLike,
-  file: { name: string; size: number; lastModified: number },
-): void {
-  storage.removeItem(fingerprint(file));
-}
-
-function readEntry(storage: StorageLike, key: string): StoredUpload | null {
-  try {
-    const v = JSON.parse(storage.getItem(key) ?? "null");
-    if (
-      v && typeof v.url === "string" && typeof v.name === "string" &&
-      typeof v.size === "number" && typeof v.lastModified === "number"
-    ) {
-      return {
-        url: v.url,
-        name: v.name,
-        size: v.size,
-        lastModified: v.lastModified,
-        offset: typeof v.offset === "number" ? v.offset : 0,
-        createdAt: typeof v.createdAt === "number" ? v.createdAt : 0,
-      };
-    }
-  } catch {
-    // Corrupt entry: treated as absent and removed by the caller.
-  }
-  return null;
 }
 
 function abortError(): DOMException {
@@ -490,36 +420,16 @@ export class TusUpload {
 
   #remembered(): string | null {
     const storage = this.#opts.storage;
-    if (!storage) return null;
-    const entry = readEntry(storage, fingerprint(this.file));
-    return entry?.url ?? null;
+    return storage ? loadUpload(storage, this.file)?.url ?? null : null;
   }
 
   #remember(url: string): void {
     const storage = this.#opts.storage;
-    if (!storage) return;
-    const key = fingerprint(this.file);
-    const prev = readEntry(storage, key);
-    const entry: StoredUpload = {
-      url,
-      name: this.file.name,
-      size: this.file.size,
-      lastModified: this.file.lastModified,
-      offset: this.#offset,
-      createdAt: prev?.url === url ? prev.createdAt : Date.now(),
-    };
-    try {
-      storage.setItem(key, JSON.stringify(entry));
-    } catch {
-      // Storage full or disabled: resuming after a reload will not work, uploading still does.
-    }
+    if (storage) saveUpload(storage, this.file, url, this.#offset);
   }
 
   #forget(): void {
-    try {
-      this.#opts.storage?.removeItem(fingerprint(this.file));
-    } catch {
-      // Storage disabled.
-    }
+    const storage = this.#opts.storage;
+    if (storage) forgetUpload(storage, this.file);
   }
 }

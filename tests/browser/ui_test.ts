@@ -12,6 +12,16 @@ import { launchBrowser, withPage } from "./_browser.ts";
 
 const LONG = 180_000;
 
+let shotsDir: string | null = null;
+/** The run's screenshot folder, made (and printed) on first use. */
+async function screenshots(): Promise<string> {
+  if (!shotsDir) {
+    shotsDir = await Deno.makeTempDir({ prefix: "reel-ui-screenshots-" });
+    console.log(`Screenshots: ${shotsDir}`);
+  }
+  return shotsDir;
+}
+
 async function hydrated(page: Page): Promise<void> {
   await page.waitForFunction(() =>
     document.documentElement.dataset.hydrated === "true"
@@ -60,12 +70,11 @@ const currentTime = (page: Page) =>
 
 Deno.test({
   name:
-    "ui - upload with live progress, library, and playback with hls.js and dash.js",
+    "ui - upload (resumed after a reload) with live progress, library, hls.js and dash.js playback",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const shots = await Deno.makeTempDir({ prefix: "reel-ui-screenshots-" });
-    console.log(`Screenshots: ${shots}`);
+    const shots = await screenshots();
     const media = await Deno.makeTempDir({ prefix: "reel-ui-media-" });
     const clip = await makeClip(media, {
       width: 1280,
@@ -77,6 +86,7 @@ Deno.test({
     const browser = await launchBrowser();
     try {
       await withPage(browser, async (page, errors) => {
+        page.setDefaultTimeout(60_000);
         const scripts: string[] = [];
         page.on("request", (r) => {
           if (r.resourceType() === "script") {
@@ -97,31 +107,65 @@ Deno.test({
         );
 
         // Upload through the real file input, throttled so progress is visible.
+        const tus: string[] = [];
+        page.on("request", (r) => {
+          if (r.url().includes("/api/uploads")) {
+            tus.push(
+              `${r.method()} ${r.headers()["upload-offset"] ?? ""}`.trim(),
+            );
+          }
+        });
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send("Network.enable");
+        const throttle = (bytesPerSecond: number) =>
+          cdp.send("Network.emulateNetworkConditions", {
+            offline: false,
+            latency: 0,
+            downloadThroughput: -1,
+            uploadThroughput: bytesPerSecond,
+          });
+        await throttle(2 * 1024 * 1024);
+        await page.setInputFiles("#file-input", clip);
+        await page.locator(".upload-row[data-phase=uploading]").waitFor();
+        await page.locator(".upload-status", { hasText: "MB/s" }).waitFor();
+        await page.screenshot({ path: join(shots, "index-uploading.png") });
+
+        // A reload in the middle: the same file chosen again resumes where it stopped.
+        await page.waitForFunction(() => {
+          const m = /^(\d+)%/.exec(
+            document.querySelector(".upload-status")?.textContent ?? "",
+          );
+          return m !== null && Number(m[1]) >= 20;
+        });
+        await page.reload();
+        await hydrated(page);
+        await page.locator(".upload-row[data-phase=interrupted]").waitFor();
+        await page.locator(".upload-status", {
+          hasText: /Interrupted at [1-9]/,
+        })
+          .waitFor();
         await page.evaluate(
           () => ((globalThis as { __noReload?: boolean }).__noReload = true),
         );
         await recordRows(page);
-        const cdp = await page.context().newCDPSession(page);
-        await cdp.send("Network.enable");
-        await cdp.send("Network.emulateNetworkConditions", {
-          offline: false,
-          latency: 0,
-          downloadThroughput: -1,
-          uploadThroughput: 3 * 1024 * 1024,
-        });
-        const finalPatch = page.waitForResponse((r) =>
-          r.request().method() === "PATCH" &&
-          r.headers()["x-video-id"] !== undefined
+        tus.length = 0;
+        const [finalPatch] = await Promise.all([
+          page.waitForResponse((r) =>
+            r.request().method() === "PATCH" &&
+            r.headers()["x-video-id"] !== undefined, { timeout: LONG }),
+          page.setInputFiles("#file-input", clip),
+        ]);
+        assert.equal(
+          tus.filter((t) => t.startsWith("POST")).length,
+          0,
+          String(tus),
         );
-        await page.setInputFiles("#file-input", clip);
-        await page.locator(".upload-row[data-phase=uploading]").waitFor();
-        const videoId = (await finalPatch).headers()["x-video-id"];
-        await cdp.send("Network.emulateNetworkConditions", {
-          offline: false,
-          latency: 0,
-          downloadThroughput: -1,
-          uploadThroughput: -1,
-        });
+        assert.ok(
+          tus.some((t) => /^PATCH [1-9]\d*$/.test(t)),
+          `resumed from the server's offset: ${tus}`,
+        );
+        const videoId = finalPatch.headers()["x-video-id"];
+        await throttle(-1);
 
         // While it transcodes, the player page shows live progress and then turns into the
         // player without a reload.
@@ -376,10 +420,11 @@ Deno.test({
 
 Deno.test({
   name:
-    "ui - a non-video and an oversize file show the API's message and add nothing",
+    "ui - refused files show the API's message and add nothing; offline uploads retry",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
+    const shots = await screenshots();
     const media = await Deno.makeTempDir({ prefix: "reel-ui-media-" });
     const fake = join(media, "notes.mp4");
     await Deno.writeTextFile(
@@ -393,49 +438,90 @@ Deno.test({
       name: "too-big.mp4",
     });
     assert.ok((await Deno.stat(big)).size > 2_000_000);
+    const small = await makeClip(media, { seconds: 2, name: "small.mp4" });
     await using server = await startServer({
       env: { MAX_UPLOAD_BYTES: "2000000" },
     });
     const browser = await launchBrowser();
     try {
       await withPage(browser, async (page, errors) => {
+        page.setDefaultTimeout(60_000);
         await page.goto(`${server.url}/`);
         await hydrated(page);
 
-        const rejected = page.waitForResponse((r) =>
-          r.request().method() === "PATCH" && r.status() >= 400
-        );
         // Keyboard only: Tab reaches the real file input, Enter opens the file chooser.
+        // (Listening first lets Playwright intercept the chooser before it opens.)
+        const chooserOpened = page.waitForEvent("filechooser", {
+          timeout: LONG,
+        });
+        chooserOpened.catch(() => {});
         for (let i = 0; i < 10; i++) {
           await page.keyboard.press("Tab");
-          if (
-            await page.evaluate(() =>
-              document.activeElement?.id === "file-input"
-            )
-          ) break;
+          const id = await page.evaluate(() => document.activeElement?.id);
+          if (id === "file-input") break;
         }
-        const [chooser] = await Promise.all([
-          page.waitForEvent("filechooser"),
-          page.keyboard.press("Enter"),
-        ]);
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.id),
+          "file-input",
+        );
+        await page.keyboard.press("Enter");
+        const chooser = await chooserOpened;
         assert.ok(chooser.isMultiple());
-        await chooser.setFiles(fake);
-        const notVideo = await (await rejected).json();
+        const [rejected] = await Promise.all([
+          page.waitForResponse(
+            (r) => r.request().method() === "PATCH" && r.status() >= 400,
+            { timeout: LONG },
+          ),
+          chooser.setFiles(fake),
+        ]);
+        const notVideo = await rejected.json();
         assert.equal(notVideo.error.code, "not_a_video");
         const fakeRow = page.locator(".upload-row", { hasText: "notes.mp4" });
         await fakeRow.locator("[role=alert]", {
           hasText: notVideo.error.message,
         }).waitFor();
 
-        const tooLarge = page.waitForResponse((r) =>
-          r.request().method() === "POST" && r.url().endsWith("/api/uploads")
-        );
-        await page.setInputFiles("#file-input", big);
-        const tooLargeRes = await tooLarge;
+        const [tooLargeRes] = await Promise.all([
+          page.waitForResponse(
+            (r) =>
+              r.request().method() === "POST" &&
+              r.url().endsWith("/api/uploads"),
+            {
+              timeout: LONG,
+            },
+          ),
+          page.setInputFiles("#file-input", big),
+        ]);
         assert.equal(tooLargeRes.status(), 413);
         const message = (await tooLargeRes.json()).error.message as string;
         const bigRow = page.locator(".upload-row", { hasText: "too-big.mp4" });
         await bigRow.locator("[role=alert]", { hasText: message }).waitFor();
+
+        // Drag and drop (a synthetic drop with a real File): a .txt file is refused by
+        // extension when the upload is created.
+        const [unsupported] = await Promise.all([
+          page.waitForResponse((r) =>
+            r.request().method() === "POST" && r.url().endsWith("/api/uploads")
+          ),
+          page.evaluate(() => {
+            const data = new DataTransfer();
+            data.items.add(
+              new File(["just text"], "readme.txt", { type: "text/plain" }),
+            );
+            const zone = document.querySelector(".dropzone")!;
+            zone.dispatchEvent(
+              new DragEvent("dragover", { dataTransfer: data, bubbles: true }),
+            );
+            zone.dispatchEvent(
+              new DragEvent("drop", { dataTransfer: data, bubbles: true }),
+            );
+          }),
+        ]);
+        assert.equal(unsupported.status(), 415);
+        const txtRow = page.locator(".upload-row", { hasText: "readme.txt" });
+        await txtRow.locator("[role=alert]", {
+          hasText: (await unsupported.json()).error.message,
+        }).waitFor();
 
         // Nothing reached the library, on the page or on the server.
         await page.waitForTimeout(500);
@@ -443,9 +529,37 @@ Deno.test({
         const list = await (await fetch(`${server.url}/api/videos`)).json();
         assert.equal(list.videos.length, 0);
 
-        // Chromium logs the refused uploads' 4xx answers; anything else (CSP!) is a failure.
+        await page.screenshot({
+          path: join(shots, "index-errors.png"),
+          fullPage: true,
+        });
+
+        // Offline when the upload starts: the row says so and retries; back online, it
+        // finishes by itself.
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send("Network.enable");
+        const network = (offline: boolean) =>
+          cdp.send("Network.emulateNetworkConditions", {
+            offline,
+            latency: 0,
+            downloadThroughput: -1,
+            uploadThroughput: -1,
+          });
+        await network(true);
+        await page.setInputFiles("#file-input", small);
+        const smallRow = page.locator(".upload-row", { hasText: "small.mp4" });
+        await smallRow.locator(".upload-status", { hasText: "Connection lost" })
+          .waitFor();
+        await network(false);
+        await page.locator(
+          ".upload-row[data-phase=processing], .upload-row[data-phase=ready]",
+          { hasText: "small.mp4" },
+        ).waitFor({ timeout: LONG });
+
+        // Chromium logs the refused uploads' 4xx answers and the offline attempts; anything
+        // else (CSP!) is a failure.
         const unexpected = errors.filter((e) =>
-          !/Failed to load resource: the server responded with a status of 41[35]/
+          !/Failed to load resource: (the server responded with a status of 41[35]|net::ERR_INTERNET_DISCONNECTED)/
             .test(e)
         );
         assert.deepEqual(unexpected, []);

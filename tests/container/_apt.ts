@@ -45,7 +45,8 @@ export function parseSourcesFile(text: string): AptSource[] {
         fields.set(key, m[2].trim());
       }
     }
-    const words = (k: string) => (fields.get(k) ?? "").split(/\s+/).filter(Boolean);
+    const words = (k: string) =>
+      (fields.get(k) ?? "").split(/\s+/).filter(Boolean);
     if (!words("types").includes("deb")) continue;
     if ((fields.get("enabled") ?? "yes").toLowerCase() === "no") continue;
     if (words("uris").length && words("suites").length) {
@@ -61,7 +62,10 @@ export function debianMirrors(
   release: string,
 ): DebianMirrors | null {
   const find = (suite: string) =>
-    sources.find((s) => s.suites.includes(suite))?.uris[0]?.replace(/\/+$/, "") ??
+    sources.find((s) => s.suites.includes(suite))?.uris[0]?.replace(
+      /\/+$/,
+      "",
+    ) ??
       null;
   const archive = find(release);
   return archive ? { archive, security: find(`${release}-security`) } : null;

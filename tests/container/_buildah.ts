@@ -7,9 +7,9 @@
  */
 import { join } from "node:path";
 import {
+  type DebianMirrors,
   debianMirrors,
   debianSourcesFile,
-  type DebianMirrors,
   hostAptSources,
 } from "./_apt.ts";
 
@@ -88,10 +88,24 @@ export async function ensureTools(): Promise<void> {
         `sudo apt-get install -y ${missing.join(" ")}`,
     );
   }
-  // Another apt-get may hold the lock (other suites install ffmpeg or Chromium): wait.
-  const lock = ["-o", "DPkg::Lock::Timeout=600"];
-  await exec("apt-get", [...lock, "update", "-qq"]);
-  await exec("apt-get", [...lock, "install", "-y", "-qq", ...missing]);
+  await aptGet(["update", "-qq"]);
+  await aptGet(["install", "-y", "-qq", ...missing]);
+}
+
+/** apt-get that waits while another apt-get (another suite's preflight) holds a lock. */
+async function aptGet(args: string[]): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    const res = await exec(
+      "apt-get",
+      ["-o", "DPkg::Lock::Timeout=300", ...args],
+      { allowFail: true },
+    );
+    if (res.code === 0) return;
+    if (!/lock/i.test(res.stderr) || attempt >= 20) {
+      throw new Error(`apt-get ${args.join(" ")} failed:\n${res.stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 5000));
+  }
 }
 
 /** The cache folder for the base root file system tarball. */
@@ -165,7 +179,10 @@ async function makeRootfs(dir: string): Promise<void> {
     "etc/apt/apt.conf.d/docker-no-languages",
     'Acquire::Languages "none";\n',
   );
-  await w("etc/apt/sources.list.d/debian.sources", debianSourcesFile(m, RELEASE));
+  await w(
+    "etc/apt/sources.list.d/debian.sources",
+    debianSourcesFile(m, RELEASE),
+  );
   await w("etc/hostname", "localhost\n");
   await Deno.remove(join(dir, "etc/apt/sources.list"));
   await Deno.remove(join(dir, "etc/resolv.conf")).catch(() => {});
@@ -186,7 +203,9 @@ async function makeRootfs(dir: string): Promise<void> {
  * Makes `debian:bookworm-slim` in buildah's storage unless it is there: from the cached
  * tarball, or debootstrap (about a minute) whose result is cached. Returns what it did.
  */
-export async function ensureBaseImage(): Promise<"present" | "cached" | "built"> {
+export async function ensureBaseImage(): Promise<
+  "present" | "cached" | "built"
+> {
   if (await hasImage(BASE_IMAGE)) return "present";
   const cache = cacheDir();
   const tarball = join(cache, `debian-${RELEASE}-slim-rootfs.tar`);
@@ -237,8 +256,17 @@ export async function ensureBaseImage(): Promise<"present" | "cached" | "built">
   return made;
 }
 
-/** Builds `root`'s Dockerfile as `tag` (Docker format keeps HEALTHCHECK). */
+/** The host's CA bundle: the build stage trusts what the host trusts (TLS proxies). */
+const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+/**
+ * Builds `root`'s Dockerfile as `tag`: Docker format (OCI drops HEALTHCHECK), cached layers,
+ * both stages at once, the host's network and, as the `ca_bundle` secret, its CA bundle.
+ */
 export async function buildImage(root: string, tag: string): Promise<void> {
+  const secret = await exists(CA_BUNDLE)
+    ? ["--secret", `id=ca_bundle,src=${CA_BUNDLE}`]
+    : [];
   await exec("buildah", [
     "build",
     "--isolation",
@@ -249,6 +277,9 @@ export async function buildImage(root: string, tag: string): Promise<void> {
     "--format",
     "docker",
     "--layers",
+    "--jobs",
+    "2",
+    ...secret,
     "-t",
     tag,
     "-f",
@@ -267,7 +298,8 @@ export interface ImageConfig {
   exposedPorts: string[];
   volumes: string[];
   healthcheck: string[] | null;
-  sizeBytes: number;
+  /** As buildah shows it, e.g. "671 MB". */
+  size: string;
 }
 
 /** Reads `image`'s config and size from buildah. */
@@ -277,7 +309,7 @@ export async function inspectImage(image: string): Promise<ImageConfig> {
   );
   const c = info.Docker?.config ?? {};
   const list = await exec("buildah", ["images", "--json", image]);
-  const size = Number(JSON.parse(list.stdout)[0]?.size ?? 0);
+  const size = String(JSON.parse(list.stdout)[0]?.size ?? "?");
   return {
     user: c.User ?? "",
     workingDir: c.WorkingDir ?? "",
@@ -287,6 +319,6 @@ export async function inspectImage(image: string): Promise<ImageConfig> {
     exposedPorts: Object.keys(c.ExposedPorts ?? {}),
     volumes: Object.keys(c.Volumes ?? {}),
     healthcheck: c.Healthcheck?.Test ?? null,
-    sizeBytes: size,
+    size,
   };
 }

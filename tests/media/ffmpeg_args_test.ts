@@ -79,7 +79,7 @@ Deno.test("ffmpeg args - the input is guarded and its demuxer forced", () => {
   strictEqual(a.filter((x) => x === "-i").length, 1, "one input, one decode");
 });
 
-Deno.test("ffmpeg args - one split feeds every rung, the poster and the sprite", () => {
+Deno.test("ffmpeg args - one split feeds every rung, the poster and the sprite tiles", () => {
   const graph = valueOf(args(info()), "-filter_complex")!;
   assert(graph.startsWith("[0:0]split=5[s0][s1][s2][s3][s4];"), graph);
   for (const size of ["1280:720", "854:480", "640:360"]) {
@@ -90,7 +90,7 @@ Deno.test("ffmpeg args - one split feeds every rung, the poster and the sprite",
       size,
     );
   }
-  assert(graph.includes("[poster]") && graph.includes("tile=10x6"), graph);
+  assert(graph.includes("[poster]") && graph.includes("[thumbs]"), graph);
 });
 
 Deno.test("ffmpeg args - per-stream profiles, fixed GOPs without scene cuts", () => {

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import {
   encodeMetadata,
-  fingerprint,
   NetworkError,
-  type StorageLike,
-  storedUploads,
   type TransportRequest,
   type TransportResponse,
   TusUpload,
 } from "../../lib/ui/tus_client.ts";
+import {
+  fingerprint,
+  type StorageLike,
+  storedUploads,
+} from "../../lib/ui/tus_storage.ts";
 import { ApiFailure } from "../../lib/ui/api_error.ts";
 
 const BASE = "http://reel.test/";
@@ -378,22 +380,4 @@ Deno.test("tus client - metadata is base64 of UTF-8", () => {
     encodeMetadata({ filename: "été.mp4", title: "a" }),
     `filename ${btoa("\u00c3\u00a9t\u00c3\u00a9.mp4")},title YQ==`,
   );
-});
-
-Deno.test("tus client - stale and corrupt remembered entries are dropped", () => {
-  const storage = new MemoryStorage();
-  storage.setItem("reel.tus::bad", "{not json");
-  storage.setItem(
-    "reel.tus::old",
-    JSON.stringify({
-      url: "x",
-      name: "a",
-      size: 1,
-      lastModified: 1,
-      createdAt: 0,
-    }),
-  );
-  storage.setItem("unrelated", "1");
-  assert.deepEqual(storedUploads(storage, 30 * 24 * 3600 * 1000), []);
-  assert.equal(storage.length, 1);
 });

@@ -1,0 +1,218 @@
+/**
+ * The container image (Dockerfile), proven without a Docker engine: buildah builds it on a
+ * local debian:bookworm-slim, then runs its CMD with a temp /data volume, uploads a clip and
+ * plays it back. Slow (minutes on a clean machine, seconds when cached), so it runs from
+ * `deno task test:container`, not from `deno task test`. Needs root (apt-get, buildah).
+ */
+import assert from "node:assert/strict";
+import { ROOT } from "../_server.ts";
+import { serverPermissions } from "../../lib/cli/permissions.ts";
+import {
+  buildImage,
+  ensureBaseImage,
+  ensureTools,
+  type ImageConfig,
+  inspectImage,
+} from "./_buildah.ts";
+import {
+  freePort,
+  imageUid,
+  processUid,
+  startContainer,
+} from "./_container.ts";
+
+const IMAGE = "localhost/reel:ci";
+// The server and buildah are child processes that outlive single awaits.
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+let built = false;
+
+async function config(): Promise<ImageConfig> {
+  // Never test a stale image from an earlier run.
+  assert.ok(built, `${IMAGE} was not built (see the first test)`);
+  return await inspectImage(IMAGE);
+}
+
+async function makeClip(dir: string): Promise<Uint8Array<ArrayBuffer>> {
+  const path = `${dir}/clip.mp4`;
+  const out = await new Deno.Command("ffmpeg", {
+    args: [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=320x180:rate=25:duration=2",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:sample_rate=48000:duration=2",
+      "-c:v",
+      "libx264",
+      "-pix_fmt",
+      "yuv420p",
+      "-c:a",
+      "aac",
+      "-shortest",
+      path,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  return await Deno.readFile(path);
+}
+
+async function getText(url: string): Promise<{ res: Response; text: string }> {
+  const res = await fetch(url);
+  return { res, text: await res.text() };
+}
+
+Deno.test({
+  name:
+    "container - the Dockerfile builds on debian:bookworm-slim with buildah",
+  ...opts,
+  async fn() {
+    await ensureTools();
+    const t0 = performance.now();
+    const base = await ensureBaseImage();
+    const t1 = performance.now();
+    await buildImage(ROOT, IMAGE);
+    const t2 = performance.now();
+    built = true;
+    const { size } = await inspectImage(IMAGE);
+    console.log(
+      `base image ${base} in ${((t1 - t0) / 1000).toFixed(1)} s; ` +
+        `${IMAGE} built in ${((t2 - t1) / 1000).toFixed(1)} s, ` +
+        size,
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "container - image config: non-root user, /data volume, port 8000, healthcheck, narrow permissions",
+  ...opts,
+  async fn() {
+    const c = await config();
+    assert.ok(
+      !["", "root", "0"].includes(c.user.split(":")[0]),
+      `User=${c.user}`,
+    );
+    assert.deepEqual(c.volumes, ["/data"]);
+    assert.deepEqual(c.exposedPorts, ["8000/tcp"]);
+    assert.ok(c.env.includes("DATA_DIR=/data"), c.env.join(" "));
+    assert.equal(c.healthcheck?.[0], "CMD");
+    assert.ok(c.healthcheck?.includes("lib/cli/healthcheck.ts"));
+    const argv = [...c.entrypoint, ...c.cmd];
+    assert.deepEqual(argv.slice(0, 2), ["deno", "run"]);
+    assert.equal(argv.at(-1), "main.ts");
+    // Nothing fetched at run time, and the same flags as `deno task start`.
+    assert.ok(argv.includes("--cached-only"), argv.join(" "));
+    assert.deepEqual(
+      argv.filter((a) => a.startsWith("--allow-") || a === "-A"),
+      serverPermissions("/app", { DATA_DIR: "/data" }),
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "container - runs as non-root, transcodes an upload into /data and serves HLS and DASH",
+  ...opts,
+  async fn() {
+    const c = await config();
+    const tmp = await Deno.makeTempDir({ prefix: "reel-container-" });
+    const dataDir = `${tmp}/data`;
+    try {
+      const uid = await imageUid(IMAGE);
+      assert.ok(uid !== 0, "the image's user is root");
+      await Deno.mkdir(dataDir);
+      // Like a fresh named volume: owned by the image's user.
+      await Deno.chown(dataDir, uid, uid);
+      const clip = await makeClip(tmp);
+
+      await using ctr = await startContainer(IMAGE, c, {
+        dataDir,
+        env: { MIN_FREE_DISK_BYTES: "0", LOG_LEVEL: "info" },
+      });
+      assert.equal(processUid(ctr.serverPid), uid);
+
+      const health = await (await fetch(`${ctr.url}/healthz`)).json();
+      assert.equal(health.status, "ok");
+      assert.match(String(health.ffmpeg), /^\d+\.\d+/);
+      const ready = await fetch(`${ctr.url}/readyz`);
+      await ready.body?.cancel();
+      assert.equal(ready.status, 200);
+
+      // The image's HEALTHCHECK passes against the server and fails without one.
+      const check = c.healthcheck!.slice(1);
+      assert.equal(await ctr.run(check), 0);
+      assert.equal(await ctr.run(check, { PORT: String(freePort()) }), 1);
+
+      const form = new FormData();
+      form.append("file", new File([clip], "clip.mp4", { type: "video/mp4" }));
+      form.append("title", "Container clip");
+      const created = await fetch(`${ctr.url}/api/videos`, {
+        method: "POST",
+        body: form,
+      });
+      const video = await created.json();
+      assert.equal(created.status, 202, JSON.stringify(video));
+
+      let v = video;
+      const deadline = Date.now() + 120_000;
+      while (!["ready", "failed"].includes(v.status) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 300));
+        v = await (await fetch(`${ctr.url}/api/videos/${video.id}`)).json();
+      }
+      assert.equal(v.status, "ready", `${JSON.stringify(v)}\n${ctr.output()}`);
+
+      const master = await getText(`${ctr.url}${v.hlsUrl}`);
+      assert.equal(master.res.status, 200);
+      assert.equal(
+        master.res.headers.get("content-type"),
+        "application/vnd.apple.mpegurl",
+      );
+      assert.ok(master.text.startsWith("#EXTM3U"), master.text);
+      const base = new URL(`${ctr.url}${v.hlsUrl}`);
+      const variantUri = master.text.split("\n").find((l) =>
+        l.trim() && !l.startsWith("#")
+      );
+      assert.ok(variantUri, master.text);
+      const variantUrl = new URL(variantUri.trim(), base);
+      const variant = await getText(variantUrl.href);
+      assert.equal(variant.res.status, 200);
+      const segUri = variant.text.split("\n").find((l) =>
+        l.trim() && !l.startsWith("#")
+      );
+      assert.ok(segUri, variant.text);
+      const seg = await fetch(new URL(segUri.trim(), variantUrl));
+      const bytes = new Uint8Array(await seg.arrayBuffer());
+      assert.equal(seg.status, 200);
+      assert.equal(seg.headers.get("content-type"), "video/iso.segment");
+      assert.match(seg.headers.get("cache-control") ?? "", /immutable/);
+      assert.ok(bytes.byteLength > 0);
+
+      const mpd = await getText(`${ctr.url}${v.dashUrl}`);
+      assert.equal(mpd.res.status, 200);
+      assert.match(mpd.text, /<MPD[\s>]/);
+
+      // Everything lands in the volume, written by the image's user.
+      const streamDir = `${dataDir}/streams/${v.id}`;
+      assert.equal((await Deno.stat(`${streamDir}/master.m3u8`)).uid, uid);
+      const db = [...Deno.readDirSync(dataDir)].find((e) =>
+        e.isFile && /\.db$/.test(e.name)
+      );
+      assert.ok(db, "no database file in /data");
+      assert.equal((await Deno.stat(`${dataDir}/${db.name}`)).uid, uid);
+
+      // `docker stop` sends SIGTERM: the server shuts down cleanly.
+      assert.equal(await ctr.stop(), 0, ctr.output().slice(-2000));
+      assert.match(ctr.output(), /"msg":"shutdown"/);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
