@@ -1,14 +1,19 @@
 import { define } from "../lib/define.ts";
 
 /** The HTML shell of every page. */
-export default define.layout(function App({ Component }) {
+export default define.layout(function App({ Component, data }) {
+  const title = (data as { title?: unknown } | null)?.title;
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
-        <title>Reel — self-hosted video</title>
+        <title>
+          {typeof title === "string"
+            ? `${title} · Reel`
+            : "Reel — self-hosted video"}
+        </title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/styles.css" />
       </head>

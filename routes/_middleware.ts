@@ -4,11 +4,12 @@ import {
   securityHeaders,
 } from "../lib/http/middlewares.ts";
 import { httpMetrics } from "../lib/metrics.ts";
+import { services } from "../lib/services.ts";
 
 /** Outer first: log and metrics (see the final status), security headers, compression. */
 export const handler = [
   requestLog(),
   httpMetrics(),
-  securityHeaders(),
+  securityHeaders(() => services().config.publicUrl),
   compression(),
 ];

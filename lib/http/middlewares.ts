@@ -9,21 +9,27 @@ import { log } from "../log.ts";
 
 type Mw = (ctx: FreshContext<State>) => Promise<Response>;
 
-/** The Content-Security-Policy every page gets: no inline script, nothing from elsewhere. */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join("; ");
+/**
+ * The Content-Security-Policy every page gets: no inline script, nothing from elsewhere —
+ * except stream files from `PUBLIC_URL`'s origin when it points at another host (a CDN).
+ */
+export function contentSecurityPolicy(publicUrl: string | null = null): string {
+  const media = publicUrl ? ` ${new URL(publicUrl).origin}` : "";
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data: blob:${media}`,
+    `media-src 'self' blob:${media}`,
+    `connect-src 'self'${media}`,
+    "worker-src 'self' blob:",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join("; ");
+}
 
 /** Adds a request id and logs one JSON line per request (method, path, status, ms). */
 export function requestLog(): Mw {
@@ -53,7 +59,9 @@ export function requestLog(): Mw {
 }
 
 /** Security headers on every response; CSP on HTML pages. */
-export function securityHeaders(): Mw {
+export function securityHeaders(
+  publicUrl: () => string | null = () => null,
+): Mw {
   return async function securityHeaders(ctx) {
     const res = await ctx.next();
     const h = res.headers;
@@ -63,7 +71,7 @@ export function securityHeaders(): Mw {
       h.set("cross-origin-opener-policy", "same-origin");
       h.set("permissions-policy", "camera=(), microphone=(), geolocation=()");
       if (h.get("content-type")?.startsWith("text/html")) {
-        h.set("content-security-policy", CSP);
+        h.set("content-security-policy", contentSecurityPolicy(publicUrl()));
         h.set("x-frame-options", "DENY");
       }
     } catch { /* immutable headers */ }

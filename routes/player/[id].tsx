@@ -8,6 +8,8 @@ import Player from "../../islands/Player.tsx";
 interface Data {
   /** Null when there is no such video (unknown or malformed id). */
   video: Video | null;
+  /** The page title (`_app` shows it). */
+  title: string;
 }
 
 export const handler = define.handlers<Data>({
@@ -18,10 +20,12 @@ export const handler = define.handlers<Data>({
         s.service.get(ctx.params.id),
         s.config.publicUrl,
       );
-      return page({ video }, { headers: { "cache-control": "no-store" } });
+      return page({ video, title: video.title }, {
+        headers: { "cache-control": "no-store" },
+      });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
-        return page({ video: null }, { status: 404 });
+        return page({ video: null, title: "Video not found" }, { status: 404 });
       }
       throw err;
     }

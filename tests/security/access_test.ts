@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startServer } from "../_server.ts";
 import { makeClip } from "../media/_clips.ts";
-import { listFiles, uploadMultipart, waitFor } from "../integration/_api.ts";
+import { listFiles, waitFor } from "../integration/_api.ts";
 
 const tmp = await Deno.makeTempDir({ prefix: "reel-access-" });
 globalThis.addEventListener(
