@@ -12,8 +12,10 @@ import {
   type Rendition,
   SEGMENT_SEC,
 } from "../lib/media/ladder.ts";
+import { join } from "node:path";
 import {
   buildFfmpegArgs,
+  OUTPUT_FILES,
   posterSize,
   posterTime,
 } from "../lib/media/ffmpeg_args.ts";
@@ -35,8 +37,9 @@ export interface AppCommand {
 }
 
 /**
- * The arguments `transcode()` would give ffmpeg for `input`, writing into `outDir`.
- * `allowCopy: false` forces the full encode (as `TranscodeOptions.allowCopy` does).
+ * The arguments `transcode()` would give ffmpeg for `input`, writing into `outDir`, which is
+ * prepared the same way (its tiles folder created). `allowCopy: false` forces the full encode
+ * (as `TranscodeOptions.allowCopy` does).
  */
 export async function appCommand(
   input: string,
@@ -50,6 +53,7 @@ export async function appCommand(
     copy = times.length > 0 && canCopyTopRung(info, keyframeIntervals(times));
   }
   const renditions = planLadder(info, { copyTopRung: copy });
+  await Deno.mkdir(join(outDir, OUTPUT_FILES.tiles), { recursive: true });
   const [posterWidth, posterHeight] = posterSize(
     info.video.displayWidth,
     info.video.displayHeight,

@@ -23,6 +23,8 @@ export interface VideoCardProps {
   onRename(title: string): Promise<void>;
   onDelete(): Promise<void>;
   onRetry(): Promise<void>;
+  /** Hides rename, retry and delete (a visitor who is not signed in). */
+  readOnly?: boolean;
 }
 
 type Mode = "view" | "edit" | "confirm-delete";
@@ -160,20 +162,22 @@ export function VideoCard(props: VideoCardProps): VNode {
               <h3 class="video-title" id={titleId}>
                 <a href={href}>{video.title}</a>
               </h3>
-              <button
-                ref={editRef}
-                type="button"
-                class="icon-button subtle"
-                aria-label={`Rename “${video.title}”`}
-                title="Rename"
-                onClick={() => {
-                  setDraft(video.title);
-                  setError(null);
-                  setMode("edit");
-                }}
-              >
-                <Icon name="edit" size={18} />
-              </button>
+              {!props.readOnly && (
+                <button
+                  ref={editRef}
+                  type="button"
+                  class="icon-button subtle"
+                  aria-label={`Rename “${video.title}”`}
+                  title="Rename"
+                  onClick={() => {
+                    setDraft(video.title);
+                    setError(null);
+                    setMode("edit");
+                  }}
+                >
+                  <Icon name="edit" size={18} />
+                </button>
+              )}
             </div>
           )}
         <p class="video-facts">{facts.join(" · ")}</p>
@@ -213,7 +217,7 @@ export function VideoCard(props: VideoCardProps): VNode {
                   <Icon name="play" size={16} /> Play
                 </a>
               )}
-              {video.status === "failed" && (
+              {video.status === "failed" && !props.readOnly && (
                 <button
                   type="button"
                   class="small"
@@ -223,18 +227,20 @@ export function VideoCard(props: VideoCardProps): VNode {
                   <Icon name="retry" size={16} /> Retry
                 </button>
               )}
-              <button
-                ref={deleteRef}
-                type="button"
-                class="danger small"
-                aria-label={`Delete “${video.title}”`}
-                onClick={() => {
-                  setError(null);
-                  setMode("confirm-delete");
-                }}
-              >
-                <Icon name="trash" size={16} /> Delete
-              </button>
+              {!props.readOnly && (
+                <button
+                  ref={deleteRef}
+                  type="button"
+                  class="danger small"
+                  aria-label={`Delete “${video.title}”`}
+                  onClick={() => {
+                    setError(null);
+                    setMode("confirm-delete");
+                  }}
+                >
+                  <Icon name="trash" size={16} /> Delete
+                </button>
+              )}
             </div>
           )}
       </div>

@@ -21,6 +21,8 @@ export interface VideoLibraryProps {
   nextCursor: string | null;
   /** Videos just created by the upload dropzone on the same page. */
   recent?: Signal<Video[]>;
+  /** False for a visitor who may not change videos (API_TOKEN set, not signed in). */
+  canEdit?: boolean;
   /** Page size of "Load more". */
   pageSize?: number;
 }
@@ -131,6 +133,7 @@ export default function VideoLibrary(props: VideoLibraryProps): VNode {
               <li key={v.id}>
                 <VideoCard
                   video={v}
+                  readOnly={props.canEdit === false}
                   onRename={async (title) => {
                     apply(
                       await apiFetch<Video>(url(v.id), {

@@ -1,6 +1,7 @@
 import { signal } from "@preact/signals";
 import { define } from "../lib/define.ts";
 import { page } from "../lib/fresh/mod.ts";
+import { isAuthorized } from "../lib/http/auth.ts";
 import { services } from "../lib/services.ts";
 import { presentVideo, type Video } from "../lib/videos/present.ts";
 import UploadDropzone from "../islands/UploadDropzone.tsx";
@@ -13,17 +14,20 @@ interface Data {
   videos: Video[];
   nextCursor: string | null;
   maxUploadBytes: number;
+  /** False when API_TOKEN is set and this browser has not signed in. */
+  canWrite: boolean;
 }
 
 export const handler = define.handlers<Data>({
   /** The first library page is rendered on the server, so the grid does not shift. */
-  GET() {
+  async GET(ctx) {
     const s = services();
     const first = s.service.list(PAGE_SIZE, null);
     return page({
       videos: first.videos.map((v) => presentVideo(v, s.config.publicUrl)),
       nextCursor: first.nextCursor,
       maxUploadBytes: s.config.maxUploadBytes,
+      canWrite: await isAuthorized(ctx.req, s.config.apiToken),
     }, { headers: { "cache-control": "no-store" } });
   },
 });
@@ -41,11 +45,28 @@ export default define.page<typeof handler>(function Home({ data }) {
           stream at the right quality on any connection.
         </p>
       </section>
-      <UploadDropzone maxUploadBytes={data.maxUploadBytes} recent={recent} />
+      {data.canWrite
+        ? (
+          <UploadDropzone
+            maxUploadBytes={data.maxUploadBytes}
+            recent={recent}
+          />
+        )
+        : (
+          <section class="signin-callout" aria-labelledby="signin-title">
+            <h2 id="signin-title">Sign in to upload</h2>
+            <p class="muted">
+              This server asks for its access token before videos can be
+              uploaded or changed. Watching is open to everyone.
+            </p>
+            <a class="button primary" href="/login">Sign in</a>
+          </section>
+        )}
       <VideoLibrary
         initial={data.videos}
         nextCursor={data.nextCursor}
         recent={recent}
+        canEdit={data.canWrite}
         pageSize={PAGE_SIZE}
       />
     </div>

@@ -118,6 +118,14 @@ Deno.test("access - with API_TOKEN every write needs the token or a session; rea
   assert.equal(forged.status, 401);
   await forged.body?.cancel();
 
+  // The upload UI asks visitors to sign in; a signed-in browser gets the dropzone.
+  const visitor = await (await fetch(`${s.url}/`)).text();
+  assert.match(visitor, /Sign in to upload/);
+  assert.doesNotMatch(visitor, /Browse files/);
+  const member = await (await fetch(`${s.url}/`, { headers: { cookie: session } })).text();
+  assert.doesNotMatch(member, /Sign in to upload/);
+  assert.match(member, /Browse files/);
+
   // The sign-in page works without JavaScript.
   const page = await fetch(`${s.url}/login`);
   assert.match(await page.text(), /Access token/);
