@@ -3,7 +3,7 @@
  * expiration) built on npm `@tus/server` + `@tus/file-store`, answering web `Request`s.
  * Uploads live in `dir` as `<id>` (data) + `<id>.json` (info), so they survive a restart.
  */
-import { readdir, rm, stat } from "node:fs/promises";
+import { readdir, rm, stat, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { MemoryLocker, Server, Upload } from "@tus/server";
 import { FileStore } from "@tus/file-store";
@@ -199,6 +199,15 @@ export function createTusHandler(opts: TusOptions): TusHandler {
       for (const id of finishedBy.get(req) ?? []) store.finished.delete(id);
       const failure = failures.get(req);
       if (failure) return fromApiError(failure);
+      if (res.status >= 500 && await diskNearlyFull(opts.dir)) {
+        // The file store reports a full disk as a bare 500; say what it is.
+        await res.body?.cancel();
+        return tusError(
+          507,
+          "insufficient_storage",
+          "The server ran out of disk space while receiving this upload. Try again later.",
+        );
+      }
       if (res.status >= 400) return await asJsonError(res);
       return res;
     },
@@ -287,6 +296,16 @@ async function createdAt(dir: string, id: string): Promise<number | null> {
     if (s) return s.mtimeMs;
   }
   return null;
+}
+
+/** True when the file system holding `dir` has less than 1 MiB left. */
+async function diskNearlyFull(dir: string): Promise<boolean> {
+  try {
+    const s = await statfs(dir);
+    return Number(s.bavail) * Number(s.bsize) < 1024 * 1024;
+  } catch {
+    return false;
+  }
 }
 
 function internalError(err: unknown): ApiError {

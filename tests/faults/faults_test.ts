@@ -85,6 +85,26 @@ Deno.test({
       });
       assert.equal(early.status, 507);
       await early.body?.cancel();
+      // A tus upload whose disk fills up mid-PATCH also answers 507.
+      const path = await tusCreate(s.url, 2 * 1024 * 1024, "tus.mp4");
+      await Deno.writeFile(
+        join(disk.dir, "filler"),
+        new Uint8Array(1024 * 1024),
+      ).catch(() => {});
+      const patch = await tusPatch(
+        s.url,
+        path,
+        0,
+        new Uint8Array(2 * 1024 * 1024),
+      );
+      assert.equal(patch.status, 507);
+      assert.equal((await patch.json()).error.code, "insufficient_storage");
+      await fetch(`${s.url}${path}`, {
+        method: "DELETE",
+        headers: { "tus-resumable": "1.0.0" },
+      })
+        .then((r) => r.body?.cancel());
+      await Deno.remove(join(disk.dir, "filler"));
       // And the server still works afterwards.
       const clip = await makeClip(tmp, { width: 160, height: 90, seconds: 1 });
       const ok = await uploadMultipart(s, clip, "after.mp4");
