@@ -6,6 +6,7 @@
 import type { FreshContext } from "./fresh/mod.ts";
 import type { State } from "./define.ts";
 import type { Services } from "./services.ts";
+import type { CounterName } from "./store/counters.ts";
 
 const http = new Map<string, number>();
 const httpSeconds = new Map<string, number>();
@@ -49,6 +50,17 @@ export function httpMetrics(): (ctx: FreshContext<State>) => Promise<Response> {
   };
 }
 
+/** Counters kept in the database (every process adds to them), with their help text. */
+const SHARED_COUNTERS: [CounterName, string][] = [
+  ["uploads_total", "Uploads accepted (probed and queued)."],
+  ["upload_bytes_total", "Bytes of accepted uploads."],
+  ["uploads_rejected_total", "Uploads refused after probing."],
+  ["transcodes_total", "Videos transcoded successfully."],
+  ["ffmpeg_failures_total", "Transcode attempts that failed."],
+  ["transcode_seconds_total", "Wall seconds spent transcoding."],
+  ["transcoded_video_seconds_total", "Seconds of video transcoded."],
+];
+
 /** The metrics page. */
 export function renderMetrics(s: Services): string {
   const out: string[] = [];
@@ -62,59 +74,9 @@ export function renderMetrics(s: Services): string {
   };
   const c = s.counters.all();
   const n = (k: string) => c[k] ?? 0;
-  metric(
-    "reel_uploads_total",
-    "counter",
-    "Uploads accepted (probed and queued).",
-    [
-      `reel_uploads_total ${n("uploads_total")}`,
-    ],
-  );
-  metric("reel_upload_bytes_total", "counter", "Bytes of accepted uploads.", [
-    `reel_upload_bytes_total ${n("upload_bytes_total")}`,
-  ]);
-  metric(
-    "reel_uploads_rejected_total",
-    "counter",
-    "Uploads refused after probing.",
-    [
-      `reel_uploads_rejected_total ${n("uploads_rejected_total")}`,
-    ],
-  );
-  metric(
-    "reel_transcodes_total",
-    "counter",
-    "Videos transcoded successfully.",
-    [
-      `reel_transcodes_total ${n("transcodes_total")}`,
-    ],
-  );
-  metric(
-    "reel_ffmpeg_failures_total",
-    "counter",
-    "Transcode attempts that failed.",
-    [
-      `reel_ffmpeg_failures_total ${n("ffmpeg_failures_total")}`,
-    ],
-  );
-  metric(
-    "reel_transcode_seconds_total",
-    "counter",
-    "Wall seconds spent transcoding.",
-    [
-      `reel_transcode_seconds_total ${n("transcode_seconds_total")}`,
-    ],
-  );
-  metric(
-    "reel_transcoded_video_seconds_total",
-    "counter",
-    "Seconds of video transcoded.",
-    [
-      `reel_transcoded_video_seconds_total ${
-        n("transcoded_video_seconds_total")
-      }`,
-    ],
-  );
+  for (const [name, help] of SHARED_COUNTERS) {
+    metric(`reel_${name}`, "counter", help, [`reel_${name} ${n(name)}`]);
+  }
   const perSec = n("transcoded_video_seconds_total") > 0
     ? n("transcode_seconds_total") / n("transcoded_video_seconds_total")
     : 0;
