@@ -5,7 +5,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serveDir } from "../http/serve_file.ts";
+import { serveDir } from "../http/serve_dir.ts";
 import { ASSET_PREFIX, loadAssets } from "./build.ts";
 import { createContext, LOCAL_INFO, runChain } from "./context.ts";
 import { HttpError, isPageResponse, statusOf } from "./define.ts";

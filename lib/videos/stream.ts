@@ -1,7 +1,7 @@
 /** Serves a ready video's files from `streams/<id>/` with caching suited to each kind. */
 import { join } from "node:path";
 import { streamCorsHeaders } from "../http/cors.ts";
-import { serveDir } from "../http/serve_file.ts";
+import { serveDir } from "../http/serve_dir.ts";
 import type { Services } from "../services.ts";
 import { isVideoId } from "./paths.ts";
 

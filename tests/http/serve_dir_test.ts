@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { get, withTempDir } from "./_helpers.ts";
-import { resolveConfined, serveDir } from "../../lib/http/serve_file.ts";
+import { resolveConfined, serveDir } from "../../lib/http/serve_dir.ts";
 
 /** root/ holds a.txt, sub/b c.css and a link out; secret.txt sits beside root. */
 async function withTree(
