@@ -36,6 +36,7 @@ import { runUploads, type UploadFigure } from "./upload.ts";
 import { runServing } from "./serve.ts";
 import { type PageWeight, weighPage } from "./pages.ts";
 import { runTune } from "./tune.ts";
+import { startBenchServer } from "./server.ts";
 
 const SECTIONS = ["transcode", "upload", "serve", "pages"] as const;
 type Section = typeof SECTIONS[number];
@@ -530,11 +531,9 @@ async function main(): Promise<void> {
     }
     if (opts.only.has("upload") || opts.only.has("serve")) {
       // Web only (no transcoding), and a limit above the upload size.
-      const web = await startServer({
-        env: {
-          TRANSCODE_CONCURRENCY: "0",
-          MAX_UPLOAD_BYTES: String(opts.uploadBytes * 2),
-        },
+      const web = await startBenchServer({
+        TRANSCODE_CONCURRENCY: "0",
+        MAX_UPLOAD_BYTES: String(opts.uploadBytes * 2),
       });
       cleanups.push(() => web[Symbol.asyncDispose]());
       if (opts.only.has("upload")) {
@@ -567,7 +566,11 @@ async function main(): Promise<void> {
   const dir = new URL("./results/", import.meta.url);
   await Deno.mkdir(dir, { recursive: true });
   const day = new Date().toISOString().slice(0, 10);
-  const file = new URL(`${day}${opts.quick ? "-quick" : ""}.json`, dir);
+  // A partial run (--only) never overwrites the day's full results.
+  const part = opts.only.size < SECTIONS.length
+    ? `-${[...opts.only].join("-")}`
+    : "";
+  const file = new URL(`${day}${opts.quick ? "-quick" : ""}${part}.json`, dir);
   await Deno.writeTextFile(file, JSON.stringify(result, null, 1) + "\n");
   console.log(
     `\nwrote ${file.pathname} (${result.totalSec} s in all)`,

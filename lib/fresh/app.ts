@@ -73,6 +73,9 @@ export function createApp(opts: AppOptions): App {
       registerIsland(mod.default, islandName(key));
     }
   }
+  // Static files are listed once (dev restarts the server on changes), so a request for
+  // a route costs no file-system lookups in static/.
+  const staticFiles = listStaticFiles(staticDir);
   let assets: Promise<Assets | null> | null = null;
   const getAssets = (): Promise<Assets | null> =>
     assets ??= loadAssets(buildDir);
@@ -203,7 +206,7 @@ export function createApp(opts: AppOptions): App {
         return reloadScriptResponse();
       } else if (dev && path === "/_fresh/reload") {
         return reloadResponse();
-      } else {
+      } else if (dev || staticFiles.has(safeDecode(path))) {
         const res = await serveDir(req, staticDir, path);
         if (res) return res;
       }
@@ -263,5 +266,33 @@ function envFlag(name: string): boolean {
     return Deno.env.get(name) === "1";
   } catch {
     return false;
+  }
+}
+
+/** URL paths (`/styles.css`) of every file under `dir`; empty when it does not exist. */
+function listStaticFiles(dir: string): Set<string> {
+  const out = new Set<string>();
+  const walk = (d: string, prefix: string): void => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(d)];
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory) walk(join(d, e.name), `${prefix}${e.name}/`);
+      else out.add(`${prefix}${e.name}`);
+    }
+  };
+  walk(dir, "/");
+  return out;
+}
+
+/** `decodeURIComponent`, or "" for malformed input. */
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return "";
   }
 }

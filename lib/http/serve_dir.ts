@@ -3,7 +3,21 @@
  * root, refusing `..`, encoded separators, NUL, absolute paths and symlinks that lead out.
  */
 import path from "node:path";
-import { serveFile, type ServeFileOptions } from "./serve_file.ts";
+import { openFile, type ServeFileOptions, serveOpened } from "./serve_file.ts";
+
+const ROOT_TTL_MS = 60_000;
+const roots = new Map<string, { real: string; at: number }>();
+
+/** `Deno.realPath(root)`, cached for a minute: roots are few and hot (one per video). */
+async function realRootOf(root: string): Promise<string> {
+  const hit = roots.get(root);
+  const now = Date.now();
+  if (hit && now - hit.at < ROOT_TTL_MS) return hit.real;
+  const real = await Deno.realPath(root);
+  if (roots.size >= 4096) roots.clear();
+  roots.set(root, { real, at: now });
+  return real;
+}
 
 /**
  * Resolves a decoded, root-relative path inside `root` and returns its real path, or `null`
@@ -26,13 +40,29 @@ export async function resolveConfined(
   if (segments.length === 0) return null;
   if (segments.some((s) => s === "." || s === "..")) return null;
   try {
-    const realRoot = await Deno.realPath(root);
-    const real = await Deno.realPath(path.join(realRoot, ...segments));
-    const prefix = realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep;
-    return real.startsWith(prefix) ? real : null;
+    const realRoot = await realRootOf(root);
+    const joined = path.join(realRoot, ...segments);
+    if (segments.length === 1) {
+      // A file directly in the (real) root: one lstat proves it is no symlink, which is
+      // much cheaper than resolving every component of the path again.
+      return Deno.lstatSync(joined).isSymlink
+        ? await confinedReal(joined, realRoot)
+        : joined;
+    }
+    return await confinedReal(joined, realRoot);
   } catch {
     return null;
   }
+}
+
+/** The real path of `p` when it lies inside `realRoot`, else null. */
+async function confinedReal(
+  p: string,
+  realRoot: string,
+): Promise<string | null> {
+  const real = await Deno.realPath(p);
+  const prefix = realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep;
+  return real.startsWith(prefix) ? real : null;
 }
 
 /**
@@ -54,12 +84,8 @@ export async function serveDir(
   if (rel === null) return null;
   const real = await resolveConfined(root, rel);
   if (real === null) return null;
-  try {
-    if (!(await Deno.stat(real)).isFile) return null;
-  } catch {
-    return null;
-  }
-  return await serveFile(req, real, opts);
+  const opened = await openFile(real);
+  return opened ? await serveOpened(req, real, opened, opts) : null;
 }
 
 /** Decodes each segment alone so `%2F`, `%5C` and `%00` can never form separators. */
