@@ -64,14 +64,20 @@ export async function startServer(
   let out = "";
   let resolveUrl!: (url: string) => void;
   const urlPromise = new Promise<string>((r) => (resolveUrl = r));
+  let ready = false;
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const dec = new TextDecoder();
     for await (const chunk of stream) {
       out += dec.decode(chunk, { stream: true });
+      if (ready) continue; // scan only until start-up (the log grows under load)
       const m = out.match(/"msg":"listening","url":"(http:[^"]+)"/);
       if (m) {
+        ready = true;
         resolveUrl(m[1].replace("localhost", "127.0.0.1").replace(/\/$/, ""));
-      } else if (out.includes('"msg":"worker.started"')) resolveUrl("worker:");
+      } else if (out.includes('"msg":"worker.started"')) {
+        ready = true;
+        resolveUrl("worker:");
+      }
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
