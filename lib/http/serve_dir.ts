@@ -84,7 +84,7 @@ export async function serveDir(
   if (rel === null) return null;
   const real = await resolveConfined(root, rel);
   if (real === null) return null;
-  const opened = await openFile(real);
+  const opened = openFile(real);
   return opened ? await serveOpened(req, real, opened, opts) : null;
 }
 

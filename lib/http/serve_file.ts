@@ -77,7 +77,7 @@ export async function serveFile(
   opts: ServeFileOptions = {},
 ): Promise<Response> {
   if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed();
-  const opened = await openFile(filePath);
+  const opened = openFile(filePath);
   return opened ? await serveOpened(req, filePath, opened, opts) : notFound();
 }
 
@@ -88,7 +88,7 @@ export interface OpenedFile {
 }
 
 /** Opens a regular file for reading; null when it is missing, a directory or unreadable. */
-export async function openFile(filePath: string): Promise<OpenedFile | null> {
+export function openFile(filePath: string): OpenedFile | null {
   let file: Deno.FsFile;
   try {
     // Metadata calls are synchronous: on a local disk they take microseconds, far less

@@ -122,7 +122,8 @@ Deno.test("access - with API_TOKEN every write needs the token or a session; rea
   const visitor = await (await fetch(`${s.url}/`)).text();
   assert.match(visitor, /Sign in to upload/);
   assert.doesNotMatch(visitor, /Browse files/);
-  const member = await (await fetch(`${s.url}/`, { headers: { cookie: session } })).text();
+  const member =
+    await (await fetch(`${s.url}/`, { headers: { cookie: session } })).text();
   assert.doesNotMatch(member, /Sign in to upload/);
   assert.match(member, /Browse files/);
 
