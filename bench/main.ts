@@ -36,7 +36,6 @@ import { runUploads, type UploadFigure } from "./upload.ts";
 import { runServing } from "./serve.ts";
 import { type PageWeight, weighPage } from "./pages.ts";
 import { runTune } from "./tune.ts";
-import { startBenchServer } from "./server.ts";
 
 const SECTIONS = ["transcode", "upload", "serve", "pages"] as const;
 type Section = typeof SECTIONS[number];
@@ -531,9 +530,12 @@ async function main(): Promise<void> {
     }
     if (opts.only.has("upload") || opts.only.has("serve")) {
       // Web only (no transcoding), and a limit above the upload size.
-      const web = await startBenchServer({
-        TRANSCODE_CONCURRENCY: "0",
-        MAX_UPLOAD_BYTES: String(opts.uploadBytes * 2),
+      const web = await startServer({
+        env: {
+          TRANSCODE_CONCURRENCY: "0",
+          MAX_UPLOAD_BYTES: String(opts.uploadBytes * 2),
+        },
+        discardOutput: true,
       });
       cleanups.push(() => web[Symbol.asyncDispose]());
       if (opts.only.has("upload")) {

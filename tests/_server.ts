@@ -32,6 +32,8 @@ export interface StartOptions {
   entry?: string;
   /** Keep the data dir on dispose. */
   keepData?: boolean;
+  /** Drop the log once started (load and benchmarks: the log would grow without bound). */
+  discardOutput?: boolean;
 }
 
 /** Starts the server and resolves once it listens (a worker: once it has started). */
@@ -68,6 +70,7 @@ export async function startServer(
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const dec = new TextDecoder();
     for await (const chunk of stream) {
+      if (ready && opts.discardOutput) continue;
       out += dec.decode(chunk, { stream: true });
       if (ready) continue; // scan only until start-up (the log grows under load)
       const m = out.match(/"msg":"listening","url":"(http:[^"]+)"/);
