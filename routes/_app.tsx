@@ -1,4 +1,5 @@
 import { define } from "../lib/define.ts";
+import { services } from "../lib/services.ts";
 
 /** The HTML shell of every page. */
 export default define.layout(function App({ Component, data }) {
@@ -25,6 +26,9 @@ export default define.layout(function App({ Component, data }) {
           </a>
           <nav aria-label="Main">
             <a href="/">Library</a>
+            {services().config.apiToken !== null && (
+              <a href="/login">Sign in / out</a>
+            )}
           </nav>
         </header>
         <main id="main" class="container">

@@ -304,7 +304,11 @@ Deno.test({
 
         // Switch to dash.js: resumes near the same position and keeps playing.
         const before = await currentTime(page);
+        const dashFetched = page.waitForResponse((r) =>
+          /\/dash[.-]/.test(new URL(r.url()).pathname)
+        );
         await page.getByLabel("dash.js").check();
+        await dashFetched;
         await page.waitForFunction(() =>
           document.querySelector(".player")?.getAttribute("data-engine") ===
             "dash"

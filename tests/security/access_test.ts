@@ -121,6 +121,7 @@ Deno.test("access - with API_TOKEN every write needs the token or a session; rea
   // The upload UI asks visitors to sign in; a signed-in browser gets the dropzone.
   const visitor = await (await fetch(`${s.url}/`)).text();
   assert.match(visitor, /Sign in to upload/);
+  assert.match(visitor, /href="\/login"/, "the header links to sign-in");
   assert.doesNotMatch(visitor, /Browse files/);
   const member =
     await (await fetch(`${s.url}/`, { headers: { cookie: session } })).text();
