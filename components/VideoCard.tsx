@@ -6,13 +6,7 @@
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Video } from "../lib/videos/present.ts";
-import {
-  formatBytes,
-  formatDate,
-  formatDuration,
-  formatPercent,
-  formatResolution,
-} from "../lib/ui/format.ts";
+import { formatDuration, formatPercent, videoFacts } from "../lib/ui/format.ts";
 import { Icon } from "./Icons.tsx";
 import { ProgressBar } from "./ProgressBar.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
@@ -74,12 +68,7 @@ export function VideoCard(props: VideoCardProps): VNode {
     });
   };
 
-  const facts = [
-    formatResolution(video.width, video.height),
-    video.durationSec === null ? "" : formatDuration(video.durationSec),
-    formatBytes(video.sizeBytes),
-    formatDate(video.createdAt),
-  ].filter(Boolean);
+  const facts = videoFacts(video);
 
   return (
     <article

@@ -13,13 +13,7 @@ import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Icon } from "../components/Icons.tsx";
 import { apiFetch } from "../lib/ui/api_error.ts";
 import { watchVideo } from "../lib/ui/live.ts";
-import {
-  formatBytes,
-  formatDate,
-  formatDuration,
-  formatPercent,
-  formatResolution,
-} from "../lib/ui/format.ts";
+import { formatPercent, videoFacts } from "../lib/ui/format.ts";
 
 /** Props of the player island. */
 export interface PlayerProps {
@@ -82,12 +76,7 @@ export default function Player(props: PlayerProps): VNode {
     );
   }
 
-  const facts = [
-    formatResolution(video.width, video.height),
-    video.durationSec === null ? "" : formatDuration(video.durationSec),
-    formatBytes(video.sizeBytes),
-    formatDate(video.createdAt),
-  ].filter(Boolean);
+  const facts = videoFacts(video);
 
   return (
     <div class="watch">

@@ -135,17 +135,22 @@ export function buildFilterGraph(plan: FfmpegPlan): string {
   return chains.join(";");
 }
 
+/** Leading ffmpeg options of every run: no banner, no stdin, overwrite, errors only. */
+export const QUIET_ARGS: readonly string[] = [
+  "-hide_banner",
+  "-nostdin",
+  "-y",
+  "-loglevel",
+  "error",
+];
+
 /** The complete ffmpeg argument list (without the binary). */
 export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
   const { info, renditions, outDir } = plan;
   const copyTop = renditions[0]?.copy === true;
   const fps = outputFps(info);
   const args = [
-    "-hide_banner",
-    "-nostdin",
-    "-y",
-    "-loglevel",
-    "error",
+    ...QUIET_ARGS,
     "-progress",
     "pipe:1",
     "-nostats",

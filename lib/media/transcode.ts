@@ -22,6 +22,7 @@ import {
   OUTPUT_FILES,
   posterSize,
   posterTime,
+  QUIET_ARGS,
 } from "./ffmpeg_args.ts";
 import {
   planThumbnails,
@@ -318,38 +319,38 @@ async function joinSprite(
   const tiles = join(dir, OUTPUT_FILES.tiles);
   try {
     if (!await exists(join(tiles, "0001.jpg"))) return;
-    await new Deno.Command(opts.ffmpegPath, {
-      args: [
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        "-protocol_whitelist",
-        "file",
-        "-f",
-        "image2",
-        "-i",
-        join(tiles, "%04d.jpg"),
-        "-vf",
-        spriteFilter(plan),
-        "-frames:v",
-        "1",
-        "-q:v",
-        "5",
-        "-f",
-        "image2",
-        "-update",
-        "1",
-        join(dir, OUTPUT_FILES.sprite),
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
+    await runQuiet(opts.ffmpegPath, [
+      "-protocol_whitelist",
+      "file",
+      "-f",
+      "image2",
+      "-i",
+      join(tiles, "%04d.jpg"),
+      "-vf",
+      spriteFilter(plan),
+      "-frames:v",
+      "1",
+      "-q:v",
+      "5",
+      "-f",
+      "image2",
+      "-update",
+      "1",
+      join(dir, OUTPUT_FILES.sprite),
+    ]);
   } finally {
     await Deno.remove(tiles, { recursive: true }).catch(() => {});
   }
+}
+
+/** Runs a short ffmpeg job with {@link QUIET_ARGS}; its output is not needed. */
+async function runQuiet(ffmpegPath: string, args: string[]): Promise<void> {
+  await new Deno.Command(ffmpegPath, {
+    args: [...QUIET_ARGS, ...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
 }
 
 /** Fallback poster (first frame) when the in-graph one was not written. */
@@ -359,30 +360,22 @@ async function grabPoster(
   width: number,
   height: number,
 ): Promise<void> {
-  await new Deno.Command(opts.ffmpegPath, {
-    args: [
-      "-hide_banner",
-      "-nostdin",
-      "-y",
-      "-loglevel",
-      "error",
-      ...inputGuardArgs(opts.info.formatName),
-      "-i",
-      fileUrl(opts.input),
-      "-map",
-      `0:${opts.info.video.index}`,
-      "-frames:v",
-      "1",
-      "-vf",
-      `scale=${width}:${height},setsar=1,format=yuvj420p`,
-      "-map_metadata",
-      "-1",
-      "-f",
-      "image2",
-      "-update",
-      "1",
-      out,
-    ],
-    stdin: "null",
-  }).output();
+  await runQuiet(opts.ffmpegPath, [
+    ...inputGuardArgs(opts.info.formatName),
+    "-i",
+    fileUrl(opts.input),
+    "-map",
+    `0:${opts.info.video.index}`,
+    "-frames:v",
+    "1",
+    "-vf",
+    `scale=${width}:${height},setsar=1,format=yuvj420p`,
+    "-map_metadata",
+    "-1",
+    "-f",
+    "image2",
+    "-update",
+    "1",
+    out,
+  ]);
 }

@@ -116,3 +116,19 @@ export function formatDate(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? "" : DATE.format(d);
 }
+
+/** The facts line of a video: `720p · 0:10 · 9.5 MB · Nov 27, 2026` (unknown parts left out). */
+export function videoFacts(video: {
+  width: number | null;
+  height: number | null;
+  durationSec: number | null;
+  sizeBytes: number;
+  createdAt: string;
+}): string[] {
+  return [
+    formatResolution(video.width, video.height),
+    video.durationSec === null ? "" : formatDuration(video.durationSec),
+    formatBytes(video.sizeBytes),
+    formatDate(video.createdAt),
+  ].filter(Boolean);
+}
