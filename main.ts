@@ -1,21 +1,19 @@
 /**
- * The server: loads the configuration, opens the database, starts the transcode worker
- * (unless TRANSCODE_CONCURRENCY=0) and serves the app. SIGINT/SIGTERM shut it down
+ * The server: loads the configuration, builds the web process (stores, blob store, worker
+ * unless TRANSCODE_CONCURRENCY=0) and serves the app. SIGINT/SIGTERM shut it down
  * gracefully: stop accepting, hand running jobs back to the queue, close the database.
  *
  * Run it through `deno task start` (builds assets, narrow permissions).
  */
 import manifest from "./fresh.gen.ts";
 import { createApp } from "./lib/fresh/mod.ts";
-import { loadConfig } from "./lib/config.ts";
-import { closeServices, createServices, setServices } from "./lib/services.ts";
-import { log } from "./lib/log.ts";
+import { buildWeb, loadConfig } from "./lib/app/mod.ts";
+import { log } from "./lib/core/log.ts";
 import { withBaseHeaders } from "./lib/http/middlewares.ts";
 
 const config = loadConfig();
-const services = await createServices(config);
-setServices(services);
-const app = createApp({ manifest });
+const web = await buildWeb(config);
+const app = createApp({ manifest, use: [web.provide] });
 
 const server = Deno.serve({
   port: config.port,
@@ -34,9 +32,9 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info("shutdown", { signal });
-  services.closing.abort();
+  web.endStreams();
   await server.shutdown();
-  await closeServices(services);
+  await web.close();
   Deno.exit(0);
 }
 for (const sig of ["SIGINT", "SIGTERM"] as const) {

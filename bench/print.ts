@@ -2,15 +2,11 @@
  * The bench's printed tables: one per section, and the targets with whether each is met.
  */
 import { bytes, num, table, type Target, times } from "./report.ts";
-import type { Figure } from "./transcode.ts";
-import type { UploadFigure } from "./upload.ts";
+import type { Figure, TranscodeResult } from "./transcode.ts";
+import type { UploadFigure, UploadResult } from "./upload.ts";
 import type { PageWeight } from "./pages.ts";
-import type {
-  Options,
-  ServeResult,
-  TranscodeResult,
-  UploadResult,
-} from "./main.ts";
+import type { ServeResult } from "./serve.ts";
+import type { Options } from "./options.ts";
 
 export function printTranscode(t: TranscodeResult): void {
   const m = t.median;

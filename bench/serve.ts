@@ -285,3 +285,6 @@ export async function runServing(
   }
   return { tool: app.segment.tool, app, nginx };
 }
+
+/** What {@link runServing} resolves to. */
+export type ServeResult = Awaited<ReturnType<typeof runServing>>;

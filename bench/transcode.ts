@@ -5,6 +5,8 @@
  */
 import { join } from "node:path";
 import { appCommand, FFMPEG } from "./app_args.ts";
+import { prepareInputs } from "./inputs.ts";
+import type { Options } from "./options.ts";
 import {
   fetchFirstSegment,
   uploadFile,
@@ -13,6 +15,7 @@ import {
 } from "./client.ts";
 import {
   dirSize,
+  median,
   output,
   processCpu,
   timeCommand,
@@ -40,7 +43,7 @@ export interface AppFigure extends Figure {
   serverCpuSec: number;
 }
 
-/** A server to send uploads to (see tests/_server.ts). */
+/** A server to send uploads to (see lib/cli/spawn_server.ts). */
 export interface Target {
   url: string;
   pid: number;
@@ -266,3 +269,136 @@ export async function joinRepresentation(
   }
   return out;
 }
+
+/** Median of every numeric field of the figures (strings and flags from the first). */
+function medianOf<T extends object>(list: T[]): T {
+  const out: Record<string, unknown> = {
+    ...list[0] as Record<string, unknown>,
+  };
+  for (const [k, v] of Object.entries(list[0] as Record<string, unknown>)) {
+    if (typeof v === "number") {
+      out[k] = median(list.map((f) => (f as Record<string, number>)[k]));
+    }
+  }
+  return out as T;
+}
+
+/** One run's figures. */
+interface TranscodeRun {
+  floor: Figure;
+  tutorial: Figure;
+  appBare: Figure;
+  app: AppFigure;
+  copyApp: AppFigure;
+  fullBare: Figure;
+}
+
+/** The whole transcode section: every figure over `opts.runs` runs, their medians and ratios. */
+export async function benchTranscode(
+  opts: Options,
+  server: Target,
+  work: string,
+  log: (msg: string) => void,
+) {
+  const inputs = await prepareInputs(opts.clipSec, log);
+  const sec = inputs.seconds;
+  const runs: TranscodeRun[] = [];
+  let lastAppId = "";
+  let argsMatch = true;
+  for (let r = 1; r <= opts.runs; r++) {
+    const dir = join(work, `run-${r}`);
+    const step = (what: string) => log(`run ${r}/${opts.runs}: ${what}`);
+    step("decode only (floor)");
+    const floor = await runFloor(inputs.noisy, sec);
+    step("tutorial's two commands");
+    const tutorial = await runTutorial(
+      inputs.noisy,
+      sec,
+      join(dir, "tutorial"),
+    );
+    step("app's ffmpeg command, bare");
+    const appBare = await runAppBare(inputs.noisy, sec, join(dir, "bare"));
+    step("app end to end (upload → ready)");
+    const app = await runAppEndToEnd(server, inputs.noisy, sec);
+    app.argsMatch = app.args !== null && sameCommand(app.args, appBare.args);
+    step("copy path: app end to end");
+    const copyApp = await runAppEndToEnd(server, inputs.copyable, sec);
+    copyApp.argsMatch = copyApp.args !== null &&
+      sameCommand(copyApp.args, (await appCommand(inputs.copyable, dir)).args);
+    step("copy clip fully encoded, bare");
+    const fullBare = await runAppBare(inputs.copyable, sec, join(dir, "full"), {
+      allowCopy: false,
+    });
+    argsMatch &&= app.argsMatch && copyApp.argsMatch;
+    lastAppId = app.video.id;
+    const strip = <T extends { args?: unknown; video?: unknown }>(f: T) => {
+      const { args: _a, video: _v, ...rest } = f;
+      return rest;
+    };
+    runs.push({
+      floor,
+      tutorial,
+      appBare: strip(appBare) as Figure,
+      app: strip(app) as AppFigure,
+      copyApp: strip(copyApp) as AppFigure,
+      fullBare: strip(fullBare) as Figure,
+    });
+    if (r < opts.runs) await Deno.remove(dir, { recursive: true });
+  }
+  if (!argsMatch) {
+    log("WARNING: the server ran other ffmpeg arguments than the bare runs");
+  }
+
+  log("quality: PSNR/SSIM against the source");
+  const last = join(work, `run-${opts.runs}`);
+  const q: Record<string, Quality> = {};
+  const appTop = await joinRepresentation(
+    join(server.dataDir, "streams", lastAppId),
+    0,
+    join(work, "app-top.mp4"),
+  );
+  q.appTopRung = await quality(appTop, inputs.noisy);
+  q.tutorialDash = await quality(
+    await joinRepresentation(
+      join(last, "tutorial", "dash"),
+      0,
+      join(work, "tut-dash.mp4"),
+    ),
+    inputs.noisy,
+  );
+  q.tutorialHls = await quality(
+    join(last, "tutorial", "hls", "playlist.m3u8"),
+    inputs.noisy,
+  );
+
+  const ratio = (f: (r: TranscodeRun) => number) => median(runs.map(f));
+  return {
+    clipSec: sec,
+    inputs: {
+      noisyBytes: (await Deno.stat(inputs.noisy)).size,
+      copyableBytes: (await Deno.stat(inputs.copyable)).size,
+    },
+    median: {
+      floor: medianOf(runs.map((r) => r.floor)),
+      tutorial: medianOf(runs.map((r) => r.tutorial)),
+      appBare: medianOf(runs.map((r) => r.appBare)),
+      app: medianOf(runs.map((r) => r.app)),
+      copyApp: medianOf(runs.map((r) => r.copyApp)),
+      fullBare: medianOf(runs.map((r) => r.fullBare)),
+    },
+    ratios: {
+      appVsTutorial: ratio((r) => r.tutorial.wallSec / r.app.wallSec),
+      appCpuVsTutorial: ratio((r) => r.tutorial.cpuSec / r.app.cpuSec),
+      appOverhead: ratio((r) => r.app.wallSec / r.appBare.wallSec - 1),
+      appCpuOverhead: ratio((r) => r.app.cpuSec / r.appBare.cpuSec - 1),
+      copyVsFull: ratio((r) => r.fullBare.wallSec / r.copyApp.wallSec),
+      copyCpuVsFull: ratio((r) => r.fullBare.cpuSec / r.copyApp.cpuSec),
+    },
+    argsMatch,
+    quality: q,
+    runs,
+    lastAppId,
+  };
+}
+
+export type TranscodeResult = Awaited<ReturnType<typeof benchTranscode>>;

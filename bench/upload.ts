@@ -78,3 +78,6 @@ export async function runUploads(
     chunked: await measure(pid, CHUNKED_BYTES, multipart(CHUNKED_BYTES, true)),
   };
 }
+
+/** What {@link runUploads} resolves to. */
+export type UploadResult = Awaited<ReturnType<typeof runUploads>>;

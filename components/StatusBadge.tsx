@@ -1,6 +1,6 @@
 /** A small coloured label for a video's status. */
 import type { VNode } from "preact";
-import type { VideoStatus } from "../lib/store/videos.ts";
+import type { VideoStatus } from "../lib/api/present.ts";
 import { formatPercent } from "../lib/ui/format.ts";
 
 const LABELS: Record<VideoStatus, string> = {

@@ -5,7 +5,7 @@
  */
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Video } from "../lib/videos/present.ts";
+import type { Video } from "../lib/api/present.ts";
 import { formatDuration, formatPercent, videoFacts } from "../lib/ui/format.ts";
 import { Icon } from "./Icons.tsx";
 import { ProgressBar } from "./ProgressBar.tsx";

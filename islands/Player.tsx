@@ -5,7 +5,7 @@
  */
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { Video } from "../lib/videos/present.ts";
+import type { Video } from "../lib/api/present.ts";
 import { VideoPlayer } from "../components/player/VideoPlayer.tsx";
 import { StreamLinks } from "../components/player/StreamLinks.tsx";
 import { ProgressBar } from "../components/ProgressBar.tsx";

@@ -6,7 +6,7 @@
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Signal } from "@preact/signals";
-import type { Video } from "../lib/videos/present.ts";
+import type { Video } from "../lib/api/present.ts";
 import { Icon } from "../components/Icons.tsx";
 import { useWindowFileDrop } from "../components/file_drop.ts";
 import { UploadRow } from "../components/UploadRow.tsx";
@@ -28,14 +28,14 @@ import { xhrTransport } from "../lib/ui/xhr_transport.ts";
 export interface UploadDropzoneProps {
   /** The server's upload limit, shown as a hint. */
   maxUploadBytes: number;
+  /** Accepted file extensions without dots (the server's list), for the file picker. */
+  extensions: readonly string[];
   /** Receives each video created here, so the library shows it at once. */
   recent?: Signal<Video[]>;
   /** tus creation endpoint (default `/api/uploads`). */
   endpoint?: string;
 }
 
-/** The accepted types of the file picker. */
-const ACCEPT = "video/*,.mkv,.avi,.wmv,.flv";
 /** Files uploaded at the same time; the rest wait their turn. */
 const PARALLEL = 1;
 /** Progress repaints at most this often (ms). */
@@ -362,7 +362,9 @@ export default function UploadDropzone(props: UploadDropzoneProps): VNode {
           class="file-input"
           type="file"
           multiple
-          accept={ACCEPT}
+          accept={["video/*", ...props.extensions.map((e) => `.${e}`)].join(
+            ",",
+          )}
           onChange={(e) => {
             const input = e.currentTarget;
             if (input.files?.length) addFiles([...input.files]);

@@ -6,7 +6,7 @@
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Signal } from "@preact/signals";
-import type { Video } from "../lib/videos/present.ts";
+import type { Video } from "../lib/api/present.ts";
 import { VideoCard } from "../components/VideoCard.tsx";
 import { Icon } from "../components/Icons.tsx";
 import { ApiFailure, apiFetch } from "../lib/ui/api_error.ts";

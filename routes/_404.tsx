@@ -1,4 +1,4 @@
-import { define } from "../lib/define.ts";
+import { define } from "../lib/api/mod.ts";
 
 /** Shown for unknown pages. */
 export default define.page(function NotFound() {

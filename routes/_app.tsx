@@ -1,8 +1,7 @@
-import { define } from "../lib/define.ts";
-import { services } from "../lib/services.ts";
+import { define } from "../lib/api/mod.ts";
 
 /** The HTML shell of every page. */
-export default define.layout(function App({ Component, data }) {
+export default define.layout(function App({ Component, data, state }) {
   const title = (data as { title?: unknown } | null)?.title;
   return (
     <html lang="en">
@@ -26,7 +25,7 @@ export default define.layout(function App({ Component, data }) {
           </a>
           <nav aria-label="Main">
             <a href="/">Library</a>
-            {services().config.apiToken !== null && (
+            {state.web?.settings.apiToken != null && (
               <a href="/login">Sign in / out</a>
             )}
           </nav>

@@ -1,4 +1,4 @@
-import { define } from "../lib/define.ts";
+import { define } from "../lib/api/mod.ts";
 
 /** Shown when a page fails; never shows a stack trace. */
 export default define.page(function ErrorPage() {

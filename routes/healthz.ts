@@ -1,11 +1,9 @@
-import { define } from "../lib/define.ts";
-import { health } from "../lib/health.ts";
+import { define, health } from "../lib/api/mod.ts";
 import { json } from "../lib/http/json.ts";
-import { services } from "../lib/services.ts";
 
 export const handler = define.handlers({
   /** Liveness: always 200 while serving. */
-  async GET() {
-    return json(await health(services()));
+  async GET(ctx) {
+    return json(await health(ctx.state.web.health));
   },
 });

@@ -1,9 +1,9 @@
 import { signal } from "@preact/signals";
-import { define } from "../lib/define.ts";
+import { define } from "../lib/api/mod.ts";
 import { page } from "../lib/fresh/mod.ts";
 import { isAuthorized } from "../lib/http/auth.ts";
-import { services } from "../lib/services.ts";
-import { presentVideo, type Video } from "../lib/videos/present.ts";
+import { presentVideo, type Video } from "../lib/api/mod.ts";
+import { UPLOAD_EXTENSIONS } from "../lib/uploads/mod.ts";
 import UploadDropzone from "../islands/UploadDropzone.tsx";
 import VideoLibrary from "../islands/VideoLibrary.tsx";
 
@@ -21,13 +21,13 @@ interface Data {
 export const handler = define.handlers<Data>({
   /** The first library page is rendered on the server, so the grid does not shift. */
   async GET(ctx) {
-    const s = services();
-    const first = s.service.list(PAGE_SIZE, null);
+    const { web } = ctx.state;
+    const first = await web.videos.list(PAGE_SIZE, null);
     return page({
-      videos: first.videos.map((v) => presentVideo(v, s.config.publicUrl)),
+      videos: first.videos.map((v) => presentVideo(v, web.settings.publicUrl)),
       nextCursor: first.nextCursor,
-      maxUploadBytes: s.config.maxUploadBytes,
-      canWrite: await isAuthorized(ctx.req, s.config.apiToken),
+      maxUploadBytes: web.settings.maxUploadBytes,
+      canWrite: await isAuthorized(ctx.req, web.settings.apiToken),
     }, { headers: { "cache-control": "no-store" } });
   },
 });
@@ -49,6 +49,7 @@ export default define.page<typeof handler>(function Home({ data }) {
         ? (
           <UploadDropzone
             maxUploadBytes={data.maxUploadBytes}
+            extensions={UPLOAD_EXTENSIONS}
             recent={recent}
           />
         )

@@ -1,4 +1,4 @@
-import { define } from "../lib/define.ts";
+import { define } from "../lib/api/mod.ts";
 import { page } from "../lib/fresh/mod.ts";
 import {
   createSession,
@@ -6,7 +6,6 @@ import {
   safeEqual,
   sessionCookie,
 } from "../lib/http/auth.ts";
-import { services } from "../lib/services.ts";
 
 interface Data {
   required: boolean;
@@ -16,7 +15,7 @@ interface Data {
 
 export const handler = define.handlers<Data>({
   async GET(ctx) {
-    const { apiToken } = services().config;
+    const { apiToken } = ctx.state.web.settings;
     return page({
       required: apiToken !== null,
       signedIn: apiToken !== null && await isAuthorized(ctx.req, apiToken),
@@ -26,7 +25,7 @@ export const handler = define.handlers<Data>({
 
   /** The sign-in form (works without JavaScript): sets the session cookie, back to `/`. */
   async POST(ctx) {
-    const { apiToken } = services().config;
+    const { apiToken } = ctx.state.web.settings;
     const form = await ctx.req.formData().catch(() => new FormData());
     const secure = ctx.url.protocol === "https:";
     if (form.get("action") === "signout") {

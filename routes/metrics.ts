@@ -1,11 +1,9 @@
-import { define } from "../lib/define.ts";
-import { renderMetrics } from "../lib/metrics.ts";
-import { services } from "../lib/services.ts";
+import { define, renderMetrics } from "../lib/api/mod.ts";
 
 export const handler = define.handlers({
   /** Prometheus text format. */
-  GET() {
-    return new Response(renderMetrics(services()), {
+  async GET(ctx) {
+    return new Response(await renderMetrics(ctx.state.web.metrics), {
       headers: {
         "content-type": "text/plain; version=0.0.4; charset=utf-8",
         "cache-control": "no-store",

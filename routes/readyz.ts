@@ -1,17 +1,13 @@
-import { define } from "../lib/define.ts";
-import { readiness } from "../lib/health.ts";
+import { define, readiness } from "../lib/api/mod.ts";
 import { json } from "../lib/http/json.ts";
-import { services } from "../lib/services.ts";
 
 export const handler = define.handlers({
   /** Readiness: database open, ffmpeg present, disk above MIN_FREE_DISK_BYTES; else 503. */
-  async GET() {
-    const r = await readiness(services());
+  async GET(ctx) {
+    const r = await readiness(ctx.state.web.health);
     return json(
       { status: r.ready ? "ready" : "unavailable", checks: r.checks },
-      {
-        status: r.ready ? 200 : 503,
-      },
+      { status: r.ready ? 200 : 503 },
     );
   },
 });

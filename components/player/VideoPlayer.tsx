@@ -6,7 +6,7 @@
  */
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Video } from "../../lib/videos/present.ts";
+import type { Video } from "../../lib/api/present.ts";
 import {
   availableEngines,
   chooseEngine,

@@ -3,7 +3,7 @@
  * the project and `DATA_DIR`, writing only `DATA_DIR`, and running only ffmpeg, ffprobe and
  * `kill` (to stop a transcode's process group left behind by a crashed server).
  */
-import { loadConfig } from "../config.ts";
+import { loadConfig } from "../app/config.ts";
 
 /** `deno run` permission flags for the server or a worker rooted at `root`. */
 export function serverPermissions(

@@ -34,7 +34,7 @@ if (!worker) {
   if (!build.success) Deno.exit(build.code || 1);
 }
 
-const entry = join(root, worker ? "lib/jobs/worker_main.ts" : "main.ts");
+const entry = join(root, worker ? "lib/cli/worker.ts" : "main.ts");
 const child = new Deno.Command(Deno.execPath(), {
   args: ["run", ...serverPermissions(root), entry],
   cwd: root,

@@ -24,6 +24,7 @@ import type {
   HandlerFn,
   Manifest,
   Method,
+  Middleware,
   PageProps,
 } from "./types.ts";
 
@@ -39,6 +40,12 @@ export interface AppOptions {
   buildDir?: string;
   /** Live reload; default: env `FRESH_DEV=1` (set by dev.ts). */
   dev?: boolean;
+  /**
+   * App-level middleware, run before the routes' `_middleware` chain on every route
+   * request (Fresh 2's `app.use()`): the place to put the process's parts on `ctx.state`.
+   */
+  // deno-lint-ignore no-explicit-any
+  use?: Middleware<any>[];
 }
 
 /** A request handler for `Deno.serve`. */
@@ -68,6 +75,7 @@ export function createApp(opts: AppOptions): App {
   const buildDir = opts.buildDir ?? join(root, "_fresh");
   const dev = opts.dev ?? envFlag("FRESH_DEV");
   const table = buildRouteTable(opts.manifest.routes);
+  const appMiddlewares = (opts.use ?? []) as Middleware[];
   for (const [key, mod] of Object.entries(opts.manifest.islands)) {
     if (typeof mod.default === "function") {
       registerIsland(mod.default, islandName(key));
@@ -139,7 +147,7 @@ export function createApp(opts: AppOptions): App {
     try {
       return await runChain(
         ctx,
-        chain.flatMap((f) => f.middlewares),
+        [...appMiddlewares, ...chain.flatMap((f) => f.middlewares)],
         match ? (c) => runHandler(c, match.route) : () => {
           throw new HttpError(404, "Not Found");
         },

@@ -1,5 +1,9 @@
-/** JSON responses and bodies for the API. */
-import { ApiError } from "./errors.ts";
+/**
+ * JSON responses, and the one JSON error envelope of the app:
+ * `{ "error": { "code": "too_large", "message": "…" } }`.
+ *
+ * @module
+ */
 
 /** A JSON response (`no-store`: API answers change all the time). */
 export function json(data: unknown, init: ResponseInit = {}): Response {
@@ -9,25 +13,14 @@ export function json(data: unknown, init: ResponseInit = {}): Response {
   return new Response(JSON.stringify(data), { ...init, headers });
 }
 
-/** Reads a JSON object body, or throws a 400 the client can act on. */
-export async function readJsonObject(
-  req: Request,
-  maxBytes = 64 * 1024,
-): Promise<
-  Record<string, unknown>
-> {
-  const text = await req.text();
-  if (text.length > maxBytes) {
-    throw new ApiError("bad_request", "The JSON body is too large.");
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError("bad_request", "The body must be valid JSON.");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new ApiError("bad_request", "The body must be a JSON object.");
-  }
-  return body as Record<string, unknown>;
+/** The JSON error envelope with `status`; never cached. */
+export function jsonError(
+  status: number,
+  code: string,
+  message: string,
+  headers?: HeadersInit,
+): Response {
+  const h = new Headers(headers);
+  h.set("cache-control", "no-store");
+  return json({ error: { code, message } }, { status, headers: h });
 }

@@ -1,20 +1,36 @@
 /**
- * Middleware factories for cross-cutting concerns; `routes/_middleware.ts` composes them.
- * Each returns a named inner function, like Fresh's `trailingSlashes(mode)`.
+ * Framework-free middleware factories for cross-cutting concerns. Each returns a named inner
+ * function over {@link HttpContext}, a structural subset of a Fresh context, so this module
+ * knows neither the framework nor the app; `routes/_middleware.ts` composes them.
+ *
+ * @module
  */
-import type { FreshContext } from "../fresh/mod.ts";
-import type { State } from "../define.ts";
 import { maybeCompress } from "./compress.ts";
-import { log } from "../log.ts";
+import { log } from "../core/log.ts";
 
-type Mw = (ctx: FreshContext<State>) => Promise<Response>;
+/** What these middlewares need of a request context (a Fresh context has all of it). */
+export interface HttpContext<State = unknown> {
+  readonly req: Request;
+  readonly url: URL;
+  readonly route?: string | null;
+  readonly info?: Deno.ServeHandlerInfo;
+  state: State;
+  next(): Promise<Response>;
+}
+
+/** A middleware over {@link HttpContext}. */
+export type HttpMiddleware<State = unknown> = (
+  ctx: HttpContext<State>,
+) => Promise<Response>;
 
 /**
  * The Content-Security-Policy every page gets: no inline script, nothing from elsewhere —
- * except stream files from `PUBLIC_URL`'s origin when it points at another host (a CDN).
+ * except media from `mediaOrigin` when it is another host (a CDN).
  */
-export function contentSecurityPolicy(publicUrl: string | null = null): string {
-  const media = publicUrl ? ` ${new URL(publicUrl).origin}` : "";
+export function contentSecurityPolicy(
+  mediaOrigin: string | null = null,
+): string {
+  const media = mediaOrigin ? ` ${new URL(mediaOrigin).origin}` : "";
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -31,8 +47,10 @@ export function contentSecurityPolicy(publicUrl: string | null = null): string {
   ].join("; ");
 }
 
-/** Adds a request id and logs one JSON line per request (method, path, status, ms). */
-export function requestLog(): Mw {
+/** Adds a request id (`X-Request-Id`, honoured when sent) and logs one JSON line per request. */
+export function requestLog<S extends { requestId: string }>(): HttpMiddleware<
+  S
+> {
   return async function requestLog(ctx) {
     const started = performance.now();
     ctx.state.requestId = ctx.req.headers.get("x-request-id")?.slice(0, 64) ||
@@ -49,7 +67,7 @@ export function requestLog(): Mw {
       log.info("request", {
         method: ctx.req.method,
         path: ctx.url.pathname,
-        route: ctx.route,
+        route: ctx.route ?? null,
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         requestId: ctx.state.requestId,
@@ -58,10 +76,16 @@ export function requestLog(): Mw {
   };
 }
 
-/** Security headers on every response; CSP on HTML pages. */
-export function securityHeaders(
-  publicUrl: () => string | null = () => null,
-): Mw {
+/** Options of {@link securityHeaders}. */
+export interface SecurityHeaderOptions<S> {
+  /** The CSP of an HTML response; default {@link contentSecurityPolicy}(). */
+  csp?: (ctx: HttpContext<S>) => string;
+}
+
+/** Security headers on every response; CSP and `X-Frame-Options` on HTML pages. */
+export function securityHeaders<S>(
+  opts: SecurityHeaderOptions<S> = {},
+): HttpMiddleware<S> {
   return async function securityHeaders(ctx) {
     const res = await ctx.next();
     const h = res.headers;
@@ -71,7 +95,10 @@ export function securityHeaders(
       h.set("cross-origin-opener-policy", "same-origin");
       h.set("permissions-policy", "camera=(), microphone=(), geolocation=()");
       if (h.get("content-type")?.startsWith("text/html")) {
-        h.set("content-security-policy", contentSecurityPolicy(publicUrl()));
+        h.set(
+          "content-security-policy",
+          opts.csp?.(ctx) ?? contentSecurityPolicy(),
+        );
         h.set("x-frame-options", "DENY");
       }
     } catch { /* immutable headers */ }
@@ -80,14 +107,14 @@ export function securityHeaders(
 }
 
 /** gzip/brotli for text responses when the client accepts it (never for SSE or media). */
-export function compression(): Mw {
+export function compression<S>(): HttpMiddleware<S> {
   return async function compression(ctx) {
     return maybeCompress(ctx.req, await ctx.next());
   };
 }
 
 /**
- * Wraps the whole app (static files and built assets are answered before any
+ * Wraps a whole handler (static files and built assets are answered before any
  * `_middleware`) so every response carries `nosniff`.
  */
 export function withBaseHeaders(

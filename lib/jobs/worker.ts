@@ -1,57 +1,70 @@
 /**
- * The transcode worker: claims jobs from the queue, runs one ffmpeg per video, keeps the
- * lease alive while it runs, publishes progress, and retries or fails with a reason.
- * On start it recovers jobs whose holder on this machine is gone and kills their ffmpeg.
+ * The worker loop: claims jobs of the kinds it has handlers for, runs them with bounded
+ * concurrency, keeps each lease alive while it runs, and retries with exponential backoff
+ * or gives up with the handler's reason. On start it recovers jobs whose holder on this
+ * machine is gone and kills the child process they left behind.
+ *
+ * What a job does is its handler's business (`lib/videos/transcode_job.ts` for transcodes);
+ * this module knows only the queue.
+ *
+ * @module
  */
-import { join } from "node:path";
-import type { Config } from "../config.ts";
-import type { ClaimedJob, JobQueue } from "../store/jobs.ts";
-import type { VideoStore } from "../store/videos.ts";
-import type { Counters } from "../store/counters.ts";
-import {
-  isProcessAlive,
-  killProcessGroup,
-  type MediaInfo,
-  transcode,
-} from "../media/mod.ts";
-import {
-  type DataPaths,
-  removeAll,
-  removeTempOutputs,
-} from "../videos/paths.ts";
-import { findOriginal } from "../videos/originals.ts";
-import { log } from "../log.ts";
+import type { ClaimedJob, JobKind, JobQueue } from "../store/ports.ts";
+import { isProcessAlive, killProcessGroup } from "../media/process.ts";
+import { log } from "../core/log.ts";
 
-/** What the worker needs. */
-export interface WorkerDeps {
-  config: Config;
-  paths: DataPaths;
-  videos: VideoStore;
+/** Why a running job was stopped from outside. */
+export type StopReason = "cancelled" | "shutdown" | "lost";
+
+/** What a handler gets besides the job. */
+export interface JobContext {
+  /** Aborted when the job is cancelled, its lease is lost or the worker shuts down. */
+  signal: AbortSignal;
+  /** Records the job's child process (its own process group) for crash recovery. */
+  setPid(pid: number | null): Promise<void>;
+}
+
+/** Runs one kind of job. */
+export interface JobHandler {
+  /** Does the work; throwing counts as a failed attempt. */
+  run(job: ClaimedJob, ctx: JobContext): Promise<void>;
+  /** The sentence a person sees for a failed attempt. Default: the error's message. */
+  describe?(err: unknown): string;
+  /** True when the job's subject is gone (deleted): a failure then is neither retried nor reported. */
+  obsolete?(job: ClaimedJob): Promise<boolean>;
+  /** An attempt failed (before the retry or give-up decision). */
+  attemptFailed?(job: ClaimedJob, reason: string): Promise<void>;
+  /** An attempt failed and the job will run again after `delayMs`. */
+  retrying?(job: ClaimedJob, reason: string, delayMs: number): Promise<void>;
+  /** Out of attempts: the job is dropped. */
+  failed?(job: ClaimedJob, reason: string): Promise<void>;
+  /** The job stopped without finishing (cancelled, lease lost, obsolete): clean up. */
+  stopped?(job: ClaimedJob): Promise<void>;
+  /** Said when a job was claimed more often than allowed (its holders kept dying). */
+  interruptedReason?: string;
+}
+
+/** Options of {@link Worker}. */
+export interface WorkerOptions {
   jobs: JobQueue;
-  counters: Counters;
-  /** Called after the worker writes a change (so local SSE clients hear it at once). */
-  onChange?: () => void;
+  handlers: Partial<Record<JobKind, JobHandler>>;
+  /** Jobs run at once. */
+  concurrency: number;
+  leaseMs: number;
+  maxAttempts: number;
   /** Base of the retry backoff (attempt n waits base * 2^(n-1)); default 5 s. */
   retryBaseMs?: number;
+  /** Longest backoff; default 5 min. */
+  maxDelayMs?: number;
   /** How often to look for due jobs when idle; default 1 s. */
   pollMs?: number;
 }
 
-type StopReason = "cancelled" | "shutdown" | "lost";
-
 interface Running {
+  job: ClaimedJob;
   controller: AbortController;
   reason: StopReason | null;
   done: Promise<void>;
-}
-
-/** A failure reason a person can act on, without server paths. */
-function readableError(err: unknown, root: string): string {
-  const raw = err instanceof Error ? err.message : String(err);
-  if (/No space left on device|ENOSPC|os error 28/i.test(raw)) {
-    return "The server ran out of disk space while writing this video. Free some space, then press Retry.";
-  }
-  return raw.replaceAll(root, "DATA_DIR");
 }
 
 /** This machine's name, used in job holders to tell our own dead holders from others'. */
@@ -63,17 +76,20 @@ function hostName(): string {
   }
 }
 
-/** Runs transcode jobs with bounded concurrency. */
-export class TranscodeWorker {
-  #deps: WorkerDeps;
+/** Runs jobs from the queue. */
+export class Worker {
+  #opts: WorkerOptions;
+  #kinds: JobKind[];
   #running = new Map<string, Running>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopped = true;
+  #claiming = false;
   readonly host: string = hostName();
   readonly holder: string;
 
-  constructor(deps: WorkerDeps) {
-    this.#deps = deps;
+  constructor(opts: WorkerOptions) {
+    this.#opts = opts;
+    this.#kinds = Object.keys(opts.handlers) as JobKind[];
     this.holder = `${this.host}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
   }
 
@@ -83,29 +99,35 @@ export class TranscodeWorker {
   }
 
   /** Recovers orphaned jobs, then starts claiming. */
-  start(): void {
+  async start(): Promise<void> {
     if (!this.#stopped) return;
     this.#stopped = false;
-    this.recover();
-    this.#timer = setInterval(() => this.wake(), this.#deps.pollMs ?? 1000);
+    try {
+      await this.recover();
+    } catch (err) {
+      log.error("job.recover_failed", { error: String(err) });
+    }
+    this.#timer = setInterval(() => this.wake(), this.#opts.pollMs ?? 1000);
     this.wake();
   }
 
   /**
    * Requeues at once the running jobs held by processes of this machine that are gone, and
-   * kills any ffmpeg they left behind (it would otherwise go on writing into a temp folder).
+   * kills any child they left behind (it would otherwise go on writing).
    */
-  recover(): number {
+  async recover(): Promise<number> {
     let n = 0;
-    for (const job of this.#deps.jobs.running(`${this.host}:`)) {
+    for (const job of await this.#opts.jobs.running(`${this.host}:`)) {
       const holderPid = Number(job.holder.split(":")[1]);
-      if (holderPid === Deno.pid && job.holder === this.holder) continue;
+      if (job.holder === this.holder) continue;
       if (holderPid !== Deno.pid && isProcessAlive(holderPid)) continue;
       if (job.pid && isProcessAlive(job.pid)) {
         killProcessGroup(job.pid, { expect: "ffmpeg" });
       }
-      this.#deps.jobs.reclaim(job.videoId, job.holder);
+      await this.#opts.jobs.reclaim(job.id, job.holder);
       log.info("job.recovered", {
+        jobId: job.id,
+        kind: job.kind,
         videoId: job.videoId,
         deadHolder: job.holder,
       });
@@ -116,40 +138,21 @@ export class TranscodeWorker {
 
   /** Claims and starts due jobs while there is room. */
   wake(): void {
-    if (this.#stopped) return;
-    const { config, jobs } = this.#deps;
-    while (this.#running.size < config.transcodeConcurrency) {
-      let job: ClaimedJob | null;
-      try {
-        job = jobs.claim(this.holder, config.jobLeaseSec * 1000);
-      } catch (err) {
-        log.error("job.claim_failed", { error: String(err) });
-        return;
-      }
-      if (!job) return;
-      const controller = new AbortController();
-      const entry: Running = {
-        controller,
-        reason: null,
-        done: Promise.resolve(),
-      };
-      this.#running.set(job.videoId, entry);
-      entry.done = this.#run(job, entry).finally(() => {
-        this.#running.delete(job.videoId);
-        this.wake();
-      });
+    if (this.#stopped || this.#claiming) return;
+    this.#claiming = true;
+    this.#fill().finally(() => this.#claiming = false);
+  }
+
+  /** Stops the running jobs of a video (it was deleted). */
+  cancelVideo(videoId: string): void {
+    for (const r of this.#running.values()) {
+      if (r.job.videoId !== videoId) continue;
+      r.reason = "cancelled";
+      r.controller.abort();
     }
   }
 
-  /** Stops a running job of this worker (the video was deleted). */
-  cancel(videoId: string): void {
-    const r = this.#running.get(videoId);
-    if (!r) return;
-    r.reason = "cancelled";
-    r.controller.abort();
-  }
-
-  /** Stops claiming, kills running ffmpeg and hands those jobs back to the queue. */
+  /** Stops claiming, aborts running jobs and hands them back to the queue. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
@@ -162,32 +165,57 @@ export class TranscodeWorker {
     await Promise.allSettled(all.map((r) => r.done));
   }
 
-  async #run(job: ClaimedJob, entry: Running): Promise<void> {
-    const { config, paths, videos, jobs } = this.#deps;
-    const id = job.videoId;
-    const started = performance.now();
-    const video = videos.get(id);
-    if (!video) {
-      jobs.drop(id);
-      return;
+  async #fill(): Promise<void> {
+    const { jobs, concurrency, leaseMs } = this.#opts;
+    while (!this.#stopped && this.#running.size < concurrency) {
+      let job: ClaimedJob | null;
+      try {
+        job = await jobs.claim(this.holder, leaseMs, this.#kinds);
+      } catch (err) {
+        log.error("job.claim_failed", { error: String(err) });
+        return;
+      }
+      if (!job) return;
+      const claimed = job;
+      const entry: Running = {
+        job: claimed,
+        controller: new AbortController(),
+        reason: null,
+        done: Promise.resolve(),
+      };
+      this.#running.set(claimed.id, entry);
+      entry.done = this.#run(entry).catch((err) => {
+        // The store failed while recording the outcome; the lease will expire and the
+        // job runs again.
+        log.error("job.outcome_failed", {
+          jobId: claimed.id,
+          error: String(err),
+        });
+      }).finally(() => {
+        this.#running.delete(claimed.id);
+        this.wake();
+      });
     }
-    if (job.attempts > config.jobMaxAttempts) {
-      this.#fail(
-        id,
+  }
+
+  async #run(entry: Running): Promise<void> {
+    const { jobs, leaseMs, maxAttempts } = this.#opts;
+    const { job } = entry;
+    const handler = this.#opts.handlers[job.kind]!;
+    if (job.attempts > maxAttempts) {
+      await this.#giveUp(
+        handler,
         job,
-        "Transcoding was interrupted too many times; press Retry to try again.",
+        handler.interruptedReason ??
+          "The job was interrupted too many times.",
       );
       return;
     }
-    videos.update(id, { status: "processing", progress: 0, error: null });
-    this.#changed();
-    log.info("job.start", { videoId: id, attempt: job.attempts });
-
-    const renewMs = Math.min(config.jobLeaseSec * 1000 / 3, 2000);
-    const lease = setInterval(() => {
+    const renewMs = Math.min(leaseMs / 3, 2000);
+    const lease = setInterval(async () => {
       let held = false;
       try {
-        held = jobs.renew(id, job.holder, config.jobLeaseSec * 1000);
+        held = await jobs.renew(job.id, job.holder, leaseMs);
       } catch {
         return; // busy database: try again next tick; the lease has slack
       }
@@ -196,112 +224,82 @@ export class TranscodeWorker {
         entry.controller.abort();
       }
     }, renewMs);
-
-    let lastWrite = 0;
-    let lastProgress = 0;
-    const outDir = join(paths.streams, id);
+    const ctx: JobContext = {
+      signal: entry.controller.signal,
+      setPid: (pid) => jobs.setPid(job.id, job.holder, pid),
+    };
     try {
-      await removeTempOutputs(paths, id);
-      const input = await findOriginal(paths, id);
-      if (!input) {
-        throw new Error(
-          "The uploaded original is missing, so it cannot be transcoded.",
-        );
-      }
-      const result = await transcode({
-        input,
-        info: video.media as MediaInfo,
-        outDir,
-        ffmpegPath: config.ffmpegPath,
-        ffprobePath: config.ffprobePath,
-        signal: entry.controller.signal,
-        onSpawn: (pid) => jobs.setPid(id, job.holder, pid),
-        onProgress: (p) => {
-          const now = Date.now();
-          if (now - lastWrite < 500 || p - lastProgress < 0.005) return;
-          lastWrite = now;
-          lastProgress = p;
-          videos.update(id, { progress: Math.min(p, 0.99) });
-          this.#changed();
-        },
-      });
+      await handler.run(job, ctx);
       clearInterval(lease);
-      const done = videos.update(id, {
-        status: "ready",
-        progress: 1,
-        error: null,
-        renditions: result.renditions,
-      });
-      jobs.complete(id, job.holder);
-      if (!done) {
-        await removeAll(outDir); // deleted while finishing
-        return;
-      }
-      if (!config.keepOriginals) await removeAll(join(paths.uploads, id));
-      this.#changed();
-      const seconds = (performance.now() - started) / 1000;
-      this.#deps.counters.add("transcodes_total");
-      this.#deps.counters.add("transcode_seconds_total", seconds);
-      this.#deps.counters.add(
-        "transcoded_video_seconds_total",
-        result.durationSec,
-      );
-      log.info("job.done", {
-        videoId: id,
-        seconds: Math.round(seconds * 10) / 10,
-        durationSec: video.durationSec,
-        renditions: result.renditions.length,
-      });
+      await jobs.complete(job.id, job.holder);
     } catch (err) {
       clearInterval(lease);
-      const reason = entry.reason;
-      if (reason === "shutdown") {
-        jobs.release(id, job.holder);
-        log.info("job.released", { videoId: id });
-      } else if (
-        reason === "cancelled" || reason === "lost" || !videos.get(id)
-      ) {
-        if (!videos.get(id)) await removeAll(outDir);
-        log.info("job.stopped", { videoId: id, reason: reason ?? "deleted" });
-      } else {
-        const message = readableError(err, paths.root);
-        this.#deps.counters.add("ffmpeg_failures_total");
-        log.warn("job.error", {
-          videoId: id,
-          attempt: job.attempts,
-          error: message,
-        });
-        if (job.attempts >= config.jobMaxAttempts) {
-          this.#fail(id, job, message);
-        } else {
-          const base = this.#deps.retryBaseMs ?? 5000;
-          const delay = Math.min(base * 2 ** (job.attempts - 1), 5 * 60_000);
-          jobs.retryLater(id, job.holder, message, delay);
-          videos.update(id, { status: "queued", progress: 0, error: null });
-          this.#changed();
-        }
-      }
+      await this.#afterError(handler, entry, err);
     } finally {
       clearInterval(lease);
     }
   }
 
-  #fail(id: string, job: ClaimedJob, message: string): void {
-    this.#deps.jobs.drop(id);
-    this.#deps.videos.update(id, {
-      status: "failed",
-      progress: 0,
+  async #afterError(
+    handler: JobHandler,
+    entry: Running,
+    err: unknown,
+  ): Promise<void> {
+    const { jobs, maxAttempts } = this.#opts;
+    const { job, reason } = entry;
+    if (reason === "shutdown") {
+      await jobs.release(job.id, job.holder);
+      log.info("job.released", { jobId: job.id, videoId: job.videoId });
+      return;
+    }
+    if (
+      reason === "cancelled" || reason === "lost" ||
+      await handler.obsolete?.(job)
+    ) {
+      await handler.stopped?.(job);
+      log.info("job.stopped", {
+        jobId: job.id,
+        videoId: job.videoId,
+        reason: reason ?? "obsolete",
+      });
+      return;
+    }
+    const message = handler.describe?.(err) ??
+      (err instanceof Error ? err.message : String(err));
+    log.warn("job.error", {
+      jobId: job.id,
+      kind: job.kind,
+      videoId: job.videoId,
+      attempt: job.attempts,
       error: message,
     });
-    log.warn("job.failed", {
-      videoId: id,
-      attempts: job.attempts,
-      error: message,
-    });
-    this.#changed();
+    await handler.attemptFailed?.(job, message);
+    if (job.attempts >= maxAttempts) {
+      await this.#giveUp(handler, job, message);
+      return;
+    }
+    const base = this.#opts.retryBaseMs ?? 5000;
+    const delay = Math.min(
+      base * 2 ** (job.attempts - 1),
+      this.#opts.maxDelayMs ?? 5 * 60_000,
+    );
+    await jobs.retryLater(job.id, job.holder, message, delay);
+    await handler.retrying?.(job, message, delay);
   }
 
-  #changed(): void {
-    this.#deps.onChange?.();
+  async #giveUp(
+    handler: JobHandler,
+    job: ClaimedJob,
+    reason: string,
+  ): Promise<void> {
+    await this.#opts.jobs.drop(job.id);
+    await handler.failed?.(job, reason);
+    log.warn("job.failed", {
+      jobId: job.id,
+      kind: job.kind,
+      videoId: job.videoId,
+      attempts: job.attempts,
+      error: reason,
+    });
   }
 }

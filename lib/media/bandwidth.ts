@@ -5,6 +5,7 @@
  */
 
 import { join } from "node:path";
+import { OUTPUT_FILES } from "./layout.ts";
 
 /** Measured bit rates of one representation (bits/s). */
 export interface MeasuredRate {
@@ -86,7 +87,7 @@ export async function rewriteBandwidths(
   audio: MeasuredRate | null,
 ): Promise<void> {
   const byId = new Map(video.map((m) => [m.id, m]));
-  const masterPath = join(dir, "master.m3u8");
+  const masterPath = join(dir, OUTPUT_FILES.hlsMaster);
   const master = (await Deno.readTextFile(masterPath)).split("\n");
   const out: string[] = [];
   for (let i = 0; i < master.length; i++) {
@@ -131,7 +132,7 @@ export async function rewriteBandwidths(
     await Deno.writeTextFile(path, lines.join("\n"));
   }
 
-  const mpdPath = join(dir, "manifest.mpd");
+  const mpdPath = join(dir, OUTPUT_FILES.mpd);
   const all = new Map(
     [...video, ...(audio ? [audio] : [])].map((m) => [m.id, m]),
   );

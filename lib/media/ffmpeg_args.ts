@@ -13,17 +13,9 @@ import {
   SEGMENT_SEC,
 } from "./ladder.ts";
 import { thumbnailFilter, type ThumbnailPlan } from "./thumbnails.ts";
+import { OUTPUT_FILES } from "./layout.ts";
 
-/** Output files inside the stream folder. */
-export const OUTPUT_FILES = {
-  mpd: "manifest.mpd",
-  hlsMaster: "master.m3u8",
-  poster: "poster.jpg",
-  sprite: "thumbs.jpg",
-  /** Folder of the single tile images, joined into the sprite after the encode. */
-  tiles: ".tiles",
-  vtt: "thumbs.vtt",
-} as const;
+export { OUTPUT_FILES };
 
 /** Frame rates above this are halved to it: browsers and the ladder gain nothing from more. */
 export const MAX_OUTPUT_FPS = 60;

@@ -4,6 +4,7 @@
  */
 
 import type { MediaInfo } from "./probe.ts";
+import { even, evenDown } from "./dimensions.ts";
 
 /** Segment length in seconds (HLS and DASH share the same segments). */
 export const SEGMENT_SEC = 4;
@@ -38,16 +39,6 @@ const REFERENCE: readonly [short: number, bitrate: number][] = [
   [480, 1_400_000],
   [360, 800_000],
 ];
-
-/** Rounds to the nearest even number, never below 2. */
-function even(n: number): number {
-  return Math.max(2, 2 * Math.round(n / 2));
-}
-
-/** Rounds down to an even number, never below 2. */
-function evenDown(n: number): number {
-  return Math.max(2, 2 * Math.floor(n / 2));
-}
 
 /**
  * Nominal bit rate for a frame: the reference for the nearest standard short side, scaled by

@@ -44,3 +44,6 @@ export {
   type TranscodeResult,
 } from "./transcode.ts";
 export { isProcessAlive, killProcessGroup } from "./process.ts";
+export { isSegment, OUTPUT_FILES as STREAM_FILES } from "./layout.ts";
+export { ffmpegVersion } from "./version.ts";
+export { even, evenDown } from "./dimensions.ts";

@@ -7,7 +7,9 @@
  * that. The detected demuxer is then forced (`-f`) on every later run.
  */
 
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../core/errors.ts";
+import { formatDuration } from "../core/format.ts";
+import { even } from "./dimensions.ts";
 import { runTool } from "./run.ts";
 
 /**
@@ -145,7 +147,7 @@ const REFUSED_FORMATS: Record<string, string> = {
 /**
  * Probes `path` and returns its {@link MediaInfo}.
  *
- * Throws ApiError `empty_file` (400) for a 0-byte file, `not_a_video` (415) for anything that
+ * Throws DomainError `empty_file` (400) for a 0-byte file, `not_a_video` (415) for anything that
  * is not an allow-listed container with a decodable video stream and a positive duration, and
  * `input_limits` (422) when the video exceeds `opts.limits`.
  */
@@ -155,7 +157,7 @@ export async function probe(
 ): Promise<MediaInfo> {
   const head = await readHead(path);
   if (head.length === 0) {
-    throw new ApiError("empty_file", "The file is empty (0 bytes).");
+    throw new DomainError("empty_file", "The file is empty (0 bytes).");
   }
   const out = await runTool(opts.ffprobePath, [
     "-v",
@@ -223,7 +225,7 @@ async function readHead(path: string): Promise<Uint8Array> {
 }
 
 /** Builds the 415 for a file ffprobe could not open, saying what it looks like instead. */
-function notReadable(head: Uint8Array, stderr: string): ApiError {
+function notReadable(head: Uint8Array, stderr: string): DomainError {
   const refused = /\[([\w,]+) @ [^\]]*\] Format not on whitelist/.exec(stderr)
     ?.[1];
   let what: string;
@@ -238,7 +240,7 @@ function notReadable(head: Uint8Array, stderr: string): ApiError {
   } else {
     what = "the data is damaged or in a format we don't recognise";
   }
-  return new ApiError("not_a_video", `${NOT_A_VIDEO}: ${what}.`);
+  return new DomainError("not_a_video", `${NOT_A_VIDEO}: ${what}.`);
 }
 
 function looksLikeImage(head: Uint8Array): boolean {
@@ -283,10 +285,6 @@ function ratio(v: unknown, sep: string): Ratio | null {
   return a > 0 && b > 0 ? { num: a, den: b } : null;
 }
 
-function even(n: number): number {
-  return Math.max(2, 2 * Math.round(n / 2));
-}
-
 /** Parses ffprobe's `-show_streams -show_format -of json` output. Exported for tests. */
 export function parseProbe(raw: unknown): MediaInfo {
   const root = obj(raw);
@@ -294,7 +292,7 @@ export function parseProbe(raw: unknown): MediaInfo {
   const streams = Array.isArray(root.streams) ? root.streams.map(obj) : [];
   const formatName = str(format.format_name)?.split(",")[0];
   if (!formatName) {
-    throw new ApiError(
+    throw new DomainError(
       "not_a_video",
       `${NOT_A_VIDEO}: its format was not recognised.`,
     );
@@ -310,14 +308,14 @@ export function parseProbe(raw: unknown): MediaInfo {
       : streams.some((s) => s.codec_type === "audio")
       ? "it has only audio, no video stream"
       : "it has no video stream";
-    throw new ApiError("not_a_video", `${NOT_A_VIDEO}: ${what}.`);
+    throw new DomainError("not_a_video", `${NOT_A_VIDEO}: ${what}.`);
   }
   const codec = str(v.codec_name);
   const width = num(v.width) ?? 0;
   const height = num(v.height) ?? 0;
   const pixFmt = str(v.pix_fmt);
   if (!codec || !pixFmt || width <= 0 || height <= 0) {
-    throw new ApiError(
+    throw new DomainError(
       "not_a_video",
       `${NOT_A_VIDEO}: its video stream (${
         codec ?? "unknown codec"
@@ -326,7 +324,7 @@ export function parseProbe(raw: unknown): MediaInfo {
   }
   const frames = num(v.nb_frames);
   if (frames !== null && frames <= 1) {
-    throw new ApiError(
+    throw new DomainError(
       "not_a_video",
       `${NOT_A_VIDEO}: it holds a single still image.`,
     );
@@ -334,7 +332,7 @@ export function parseProbe(raw: unknown): MediaInfo {
 
   const durationSec = num(format.duration) ?? num(v.duration) ?? 0;
   if (!(durationSec > 0)) {
-    throw new ApiError("not_a_video", `${NOT_A_VIDEO}: it has no duration.`);
+    throw new DomainError("not_a_video", `${NOT_A_VIDEO}: it has no duration.`);
   }
 
   const avg = ratio(v.avg_frame_rate, "/");
@@ -422,14 +420,14 @@ function checkLimits(info: MediaInfo, limits: InputLimits): void {
   const limLong = Math.max(limits.maxWidth, limits.maxHeight);
   const limShort = Math.min(limits.maxWidth, limits.maxHeight);
   if (long > limLong || short > limShort) {
-    throw new ApiError(
+    throw new DomainError(
       "input_limits",
       `Video is ${w}x${h}; the limit is ${limits.maxWidth}x${limits.maxHeight} ` +
         `(MAX_INPUT_WIDTH/MAX_INPUT_HEIGHT).`,
     );
   }
   if (fps > limits.maxFps) {
-    throw new ApiError(
+    throw new DomainError(
       "input_limits",
       `Video runs at ${
         round2(fps)
@@ -438,7 +436,7 @@ function checkLimits(info: MediaInfo, limits: InputLimits): void {
     );
   }
   if (info.durationSec > limits.maxDurationSec) {
-    throw new ApiError(
+    throw new DomainError(
       "input_limits",
       `Video is ${formatDuration(info.durationSec)} long; the limit is ` +
         `${formatDuration(limits.maxDurationSec)} (MAX_DURATION_SEC).`,
@@ -448,14 +446,4 @@ function checkLimits(info: MediaInfo, limits: InputLimits): void {
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
-}
-
-/** `1:02:03` / `4:05` / `12 s`. */
-function formatDuration(sec: number): string {
-  const s = Math.round(sec);
-  if (s < 60) return `${s} s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }

@@ -1,49 +1,13 @@
 /**
  * Human-readable formatting shared by the server-rendered pages and the islands: durations,
- * sizes, speeds, resolutions and bitrates. Pure functions, no DOM.
- */
-
-/**
- * Formats seconds as `m:ss`, or `h:mm:ss` from an hour on; `--:--` for unknown values.
+ * sizes, speeds, resolutions and bitrates. Pure functions, no DOM. Sizes and durations are
+ * owned by `lib/core/format.ts` (server messages use them too) and re-exported here.
  *
- * @example formatDuration(83) // "1:23"
+ * @module
  */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) {
-    return "--:--";
-  }
-  const total = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
-}
+import { formatBytes, formatDuration } from "../core/format.ts";
 
-const SIZE_UNITS = ["KB", "MB", "GB", "TB"];
-
-/**
- * Formats a byte count with decimal units, as file managers do: `512 bytes`, `4.2 MB`, `1.3 GB`.
- *
- * @example formatBytes(2_300_000_000) // "2.3 GB"
- */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return "—";
-  if (bytes < 1000) {
-    return `${Math.round(bytes)} ${bytes === 1 ? "byte" : "bytes"}`;
-  }
-  let v = bytes;
-  let i = -1;
-  while (v >= 1000 && i < SIZE_UNITS.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  // 999.95 KB would round to "1000 KB"; promote it.
-  if (v >= 999.95 && i < SIZE_UNITS.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${SIZE_UNITS[i]}`;
-}
+export { formatBytes, formatDuration };
 
 /** Formats a transfer rate in bytes per second: `4.2 MB/s`. */
 export function formatSpeed(bytesPerSec: number): string {

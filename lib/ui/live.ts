@@ -4,7 +4,7 @@
  * island of a page (one connection); per-video streams (`/api/videos/:id/events`) are capped,
  * because HTTP/1.1 allows a browser only six connections per site and uploads need some.
  */
-import type { Video } from "../videos/present.ts";
+import type { Video } from "../api/present.ts";
 
 /** Callbacks for video changes. */
 export interface VideoListener {

@@ -2,7 +2,7 @@
  * One row of the upload queue and the words the UI shows for it. Pure, so the wording can
  * be tested without a browser.
  */
-import type { Video } from "../videos/present.ts";
+import type { Video } from "../api/present.ts";
 import type { UploadPhase } from "./tus_client.ts";
 import {
   formatBytes,

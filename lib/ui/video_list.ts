@@ -2,7 +2,7 @@
  * The library's list of videos kept newest first while live events, uploads and "Load more"
  * pages arrive in any order. Pure functions returning new arrays (for Preact state).
  */
-import type { Video } from "../videos/present.ts";
+import type { Video } from "../api/present.ts";
 
 /** Newest first; ties broken by id so the order is stable. */
 export function compareNewestFirst(a: Video, b: Video): number {

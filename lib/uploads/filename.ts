@@ -1,8 +1,17 @@
 /**
- * Untrusted names and titles from upload requests: cleaned for display, checked against the
- * extension allowlist. A client's file name is never used as a path.
+ * Untrusted file names from upload requests: cleaned for display, checked against the
+ * extension allowlist. A client's file name is never used as a path. Also the one
+ * {@link ReceivedUpload} type both upload paths hand on.
+ *
+ * @module
  */
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../core/errors.ts";
+
+/** Cleans an optional title field; throws a `DomainError` to refuse it (the video layer's rule). */
+export type TitleParser = (raw: string | null | undefined) => string | null;
+
+/** Keeps the title as sent, trimmed (when no parser is given). */
+export const keepTitle: TitleParser = (raw) => raw?.trim() || null;
 
 /** What an upload endpoint hands on once the file is fully on disk. */
 export interface ReceivedUpload {
@@ -10,15 +19,24 @@ export interface ReceivedUpload {
   path: string;
   /** The client's file name, cleaned for display only. */
   filename: string;
-  /** The optional title the client sent, trimmed; `null` when absent or blank. */
+  /** The optional title the client sent, as the `parseTitle` option cleaned it; `null` when absent. */
   title: string | null;
   sizeBytes: number;
 }
 
+/** Upload file extensions accepted (the tutorial's list); the dropzone's picker shows them. */
+export const UPLOAD_EXTENSIONS: readonly string[] = [
+  "mp4",
+  "avi",
+  "mov",
+  "mkv",
+  "wmv",
+  "flv",
+  "webm",
+];
+
 /** Longest display file name kept, in characters. */
 export const MAX_FILENAME_CHARS = 255;
-/** Longest title accepted, in characters (matches `PATCH /api/videos/:id`). */
-export const MAX_TITLE_CHARS = 200;
 
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators and bidi
 // overrides that let a name display as something it is not.
@@ -60,27 +78,10 @@ export function checkExtension(
   if (ext && allowed.some((a) => a.toLowerCase() === ext)) return;
   const list = allowed.map((a) => `.${a.toLowerCase()}`).join(", ");
   const what = ext ? `.${ext} files are` : "Files without an extension are";
-  throw new ApiError(
+  throw new DomainError(
     "unsupported_type",
     `${what} not accepted. Upload a video file with one of these extensions: ${list}.`,
   );
-}
-
-/**
- * Parses the optional title: trimmed, control characters removed; `null` when blank.
- * Throws `bad_request` when it is longer than 200 characters.
- */
-export function parseTitle(raw: string | null | undefined): string | null {
-  if (raw == null) return null;
-  const title = raw.replace(UNSAFE_CHARS, " ").replace(/\s+/g, " ").trim();
-  if (!title) return null;
-  if ([...title].length > MAX_TITLE_CHARS) {
-    throw new ApiError(
-      "bad_request",
-      `The title is too long; use at most ${MAX_TITLE_CHARS} characters.`,
-    );
-  }
-  return title;
 }
 
 function truncateChars(s: string, max: number): string {

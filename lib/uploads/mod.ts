@@ -12,10 +12,11 @@ export {
 } from "./tus.ts";
 export {
   checkExtension,
+  keepTitle,
   MAX_FILENAME_CHARS,
-  MAX_TITLE_CHARS,
-  parseTitle,
   type ReceivedUpload,
   sanitizeFilename,
+  type TitleParser,
+  UPLOAD_EXTENSIONS,
 } from "./filename.ts";
-export { tooLarge } from "./limits.ts";
+export { tooLarge, writeError } from "./limits.ts";

@@ -7,16 +7,16 @@
 import busboy from "busboy";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../core/errors.ts";
 import { BodyReader } from "./body_reader.ts";
 import { FileSink } from "./file_sink.ts";
 import { tooLarge, writeError } from "./limits.ts";
 import {
   checkExtension,
-  MAX_TITLE_CHARS,
-  parseTitle,
+  keepTitle,
   type ReceivedUpload,
   sanitizeFilename,
+  type TitleParser,
 } from "./filename.ts";
 
 /** Options for {@link receiveMultipart}. */
@@ -29,6 +29,8 @@ export interface MultipartOptions {
   allowedExtensions: readonly string[];
   /** Aborting it stops the upload and removes the partial file. */
   signal?: AbortSignal;
+  /** Cleans and checks the `title` field as it arrives (before the file, if sent first). */
+  parseTitle?: TitleParser;
 }
 
 /**
@@ -36,11 +38,13 @@ export interface MultipartOptions {
  * title). A `Content-Length` beyond `maxBytes` plus this can only mean too large a file.
  */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
+/** Longest text field read whole; a longer one is handed on truncated (and refused). */
+const MAX_FIELD_BYTES = 4096;
 
 /**
  * Receives a multipart upload with the video in the part `file` and an optional `title`
  * field (before or after the file) and writes the file to `dir/<random>.upload`.
- * Throws {@link ApiError}: `bad_request`, `no_file`, `empty_file`, `too_large`,
+ * Throws {@link DomainError}: `bad_request`, `no_file`, `empty_file`, `too_large`,
  * `unsupported_type`, `insufficient_storage`; nothing is left in `dir` when it throws.
  *
  * @example
@@ -53,7 +57,7 @@ export async function receiveMultipart(
   const contentType = req.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;.*\bboundary=/is.test(contentType)) {
     discardBody(req);
-    throw new ApiError(
+    throw new DomainError(
       "bad_request",
       'Send the video as multipart/form-data, with the file in a part named "file".',
     );
@@ -83,15 +87,15 @@ function discardBody(req: Request): void {
   if (req.body && !req.bodyUsed) req.body.cancel().catch(() => {});
 }
 
-function noFile(): ApiError {
-  return new ApiError(
+function noFile(): DomainError {
+  return new DomainError(
     "no_file",
     'The form has no file. Put the video in a part named "file".',
   );
 }
 
-function interrupted(): ApiError {
-  return new ApiError(
+function interrupted(): DomainError {
+  return new DomainError(
     "bad_request",
     "The upload was interrupted before it finished.",
   );
@@ -140,7 +144,7 @@ class MultipartReceiver {
       this.#body.cancel().catch(() => {});
       this.#opts.signal?.removeEventListener("abort", onAbort);
       return Promise.reject(
-        new ApiError(
+        new DomainError(
           "bad_request",
           `The form data is malformed: ${messageOf(err)}.`,
         ),
@@ -164,7 +168,7 @@ class MultipartReceiver {
         // One byte over the limit is how busboy reports "too large" (it also fires the
         // `limit` event when a file is exactly `fileSize` long).
         fileSize: this.#opts.maxBytes + 1,
-        fieldSize: MAX_TITLE_CHARS * 4 + 64,
+        fieldSize: MAX_FIELD_BYTES,
         fields: 20,
         parts: 40,
         headerPairs: 20,
@@ -176,12 +180,11 @@ class MultipartReceiver {
     );
     parser.on("field", (name, value, info) => {
       if (name !== "title" || this.#failed) return;
-      if (info.valueTruncated) {
-        this.#fail(parseTitleError());
-        return;
-      }
       try {
-        this.#title = parseTitle(value);
+        // A truncated value is still checked: the title rule refuses what is too long.
+        this.#title = (this.#opts.parseTitle ?? keepTitle)(
+          info.valueTruncated ? `${value}…` : value,
+        );
       } catch (err) {
         this.#fail(err);
       }
@@ -286,7 +289,7 @@ class MultipartReceiver {
     if (this.#failed) return;
     if (size === 0) {
       this.#fail(
-        new ApiError(
+        new DomainError(
           "empty_file",
           `"${this.#filename}" is empty (0 bytes). Choose another file.`,
         ),
@@ -326,15 +329,8 @@ function drainOrClose(parser: busboy.Busboy): Promise<void> {
   });
 }
 
-function parseTitleError(): ApiError {
-  return new ApiError(
-    "bad_request",
-    `The title is too long; use at most ${MAX_TITLE_CHARS} characters.`,
-  );
-}
-
-function malformed(err: unknown): ApiError {
-  return new ApiError(
+function malformed(err: unknown): DomainError {
+  return new DomainError(
     "bad_request",
     `The form data is malformed: ${messageOf(err)}.`,
   );

@@ -7,12 +7,15 @@ import { readdir, rm, stat, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { MemoryLocker, Server, Upload } from "@tus/server";
 import { FileStore } from "@tus/file-store";
-import { ApiError, type ErrorCode } from "../http/errors.ts";
+import { DomainError, type ErrorCode } from "../core/errors.ts";
+import { log } from "../core/log.ts";
+import { jsonError } from "../http/json.ts";
 import {
   checkExtension,
-  parseTitle,
+  keepTitle,
   type ReceivedUpload,
   sanitizeFilename,
+  type TitleParser,
 } from "./filename.ts";
 import { tooLarge } from "./limits.ts";
 
@@ -35,10 +38,19 @@ export interface TusOptions {
   allowedExtensions: readonly string[];
   /**
    * Called once the last byte is on disk. It owns `upload.path` and should move it away;
-   * whatever is left of the upload is removed after it returns. Throw an {@link ApiError} to
-   * refuse the file: the client gets its status and JSON body and the upload is removed.
+   * whatever is left of the upload is removed after it returns. Throw a {@link DomainError}
+   * to refuse the file: the client gets its status and JSON body and the upload is removed.
    */
   onUploadFinished: (upload: ReceivedUpload) => Promise<FinishedResult>;
+  /**
+   * Called at creation, before any byte is accepted: throw a {@link DomainError} to refuse
+   * the upload (e.g. the disk is nearly full). Optional.
+   */
+  onUploadCreate?: (req: Request, sizeBytes: number) => Promise<void>;
+  /** Cleans and checks the `title` metadata at creation, before any byte is sent. */
+  parseTitle?: TitleParser;
+  /** Turns a thrown error into the JSON error response (the API's status mapping). */
+  errorResponse: (err: unknown) => Response;
 }
 
 /** A tus endpoint: route `path` and `path/:id` (all methods) to `handle`. */
@@ -79,7 +91,7 @@ export function createTusHandler(opts: TusOptions): TusHandler {
   ];
   const locker = new MemoryLocker();
   /** Errors raised by our hooks, answered as JSON by `handle` instead of tus's plain text. */
-  const failures = new WeakMap<Request, ApiError>();
+  const failures = new WeakMap<Request, Response>();
   /** Finishing uploads by id; a retried final PATCH joins the first one's result. */
   const finishing = new Map<string, Promise<FinishedResult>>();
   /** Uploads finished during a request, forgotten by the store once it is answered. */
@@ -91,10 +103,16 @@ export function createTusHandler(opts: TusOptions): TusHandler {
     await rm(join(opts.dir, `${id}.json`), { force: true });
   };
 
+  const asResponse = (err: unknown): Response => {
+    if (!(err instanceof DomainError)) {
+      log.error("tus.hook_failed", { error: String(err) });
+    }
+    return withTusHeaders(opts.errorResponse(err));
+  };
   const fail = (req: Request, err: unknown): never => {
-    const apiErr = err instanceof ApiError ? err : internalError(err);
-    failures.set(req, apiErr);
-    throw { status_code: apiErr.status, body: apiErr.message };
+    const res = asResponse(err);
+    failures.set(req, res);
+    throw { status_code: res.status, body: "refused" };
   };
 
   const finish = async (upload: Upload): Promise<FinishedResult> => {
@@ -127,12 +145,16 @@ export function createTusHandler(opts: TusOptions): TusHandler {
     namingFunction: () => crypto.randomUUID().replaceAll("-", ""),
     getFileIdFromRequest: (req) =>
       idFromPath(new URL(req.url).pathname, base) ?? undefined,
-    onUploadCreate: (req, upload) => {
+    onUploadCreate: async (req, upload) => {
       try {
-        const metadata = checkCreation(upload, opts.allowedExtensions);
-        return Promise.resolve({ metadata });
+        const metadata = checkCreation(
+          upload,
+          opts.allowedExtensions,
+          opts.parseTitle ?? keepTitle,
+        );
+        await opts.onUploadCreate?.(req, upload.size ?? 0);
+        return { metadata };
       } catch (err) {
-        // @tus/server awaits the hook inside try/catch, so a synchronous throw is caught too.
         return fail(req, err);
       }
     },
@@ -192,13 +214,13 @@ export function createTusHandler(opts: TusOptions): TusHandler {
           length !== null && /^\d+$/.test(length) &&
           Number(length) > opts.maxBytes
         ) {
-          return fromApiError(tooLarge(opts.maxBytes, Number(length)));
+          return asResponse(tooLarge(opts.maxBytes, Number(length)));
         }
       }
       const res = await server.handleWeb(req);
       for (const id of finishedBy.get(req) ?? []) store.finished.delete(id);
       const failure = failures.get(req);
-      if (failure) return fromApiError(failure);
+      if (failure) return failure;
       if (res.status >= 500 && await diskNearlyFull(opts.dir)) {
         // The file store reports a full disk as a bare 500; say what it is.
         await res.body?.cancel();
@@ -263,16 +285,17 @@ function idFromPath(pathname: string, base: string): string | null {
 function checkCreation(
   upload: Upload,
   allowedExtensions: readonly string[],
+  parseTitle: TitleParser,
 ): Record<string, string> {
   if (upload.size === 0) {
-    throw new ApiError(
+    throw new DomainError(
       "empty_file",
       "The file is empty (0 bytes). Choose another file.",
     );
   }
   const filename = sanitizeFilename(upload.metadata?.filename ?? "");
   if (!filename) {
-    throw new ApiError(
+    throw new DomainError(
       "bad_request",
       'Upload-Metadata needs a "filename" (base64) so the server can check the file type.',
     );
@@ -308,32 +331,18 @@ async function diskNearlyFull(dir: string): Promise<boolean> {
   }
 }
 
-function internalError(err: unknown): ApiError {
-  console.error("tus: onUploadFinished failed:", err);
-  return new ApiError(
-    "internal",
-    "Something went wrong on the server. Please try again.",
-  );
-}
-
 function tusError(
   status: number,
   code: ErrorCode,
   message: string,
   extra?: HeadersInit,
 ): Response {
-  const headers = new Headers(extra);
-  headers.set("Tus-Resumable", "1.0.0");
-  headers.set("Cache-Control", "no-store");
-  headers.set("Content-Type", "application/json; charset=utf-8");
-  return new Response(JSON.stringify({ error: { code, message } }), {
-    status,
-    headers,
-  });
+  return withTusHeaders(jsonError(status, code, message, extra));
 }
 
-function fromApiError(err: ApiError): Response {
-  return tusError(err.status, err.code, err.message, err.headers);
+function withTusHeaders(res: Response): Response {
+  res.headers.set("Tus-Resumable", "1.0.0");
+  return res;
 }
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {

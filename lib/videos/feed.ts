@@ -1,38 +1,44 @@
 /**
- * Watches the database for video changes and tells subscribers. Polling the change counter
- * (cheap: one indexed read) makes changes written by other processes — separate transcode
- * workers — reach this process's SSE clients too; `poke()` makes local writes show at once.
+ * The change feed: tells subscribers about every video change, whichever process wrote it.
+ * It polls the store's change revision (one cheap read) while anyone listens, so changes
+ * written by separate workers reach this process's SSE clients too; `poke()` makes local
+ * writes show at once.
+ *
+ * @module
  */
-import type { VideoRecord, VideoStore } from "../store/videos.ts";
+import type { ChangeLog, VideoRecord } from "../store/ports.ts";
+import { log } from "../core/log.ts";
 
 /** One change: a video created or updated, or a video deleted. */
 export type VideoChange =
   | { type: "video"; video: VideoRecord }
   | { type: "deleted"; id: string };
 
-/** A change listener; return nothing. */
+/** A change listener. */
 export type ChangeListener = (change: VideoChange) => void;
 
-/** Fans out database changes to listeners. */
+/** Fans out store changes to listeners, in revision order. */
 export class ChangeFeed {
-  #store: VideoStore;
+  #log: ChangeLog;
   #listeners = new Set<ChangeListener>();
-  #rev: number;
+  #rev: number | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #intervalMs: number;
+  /** The poll in progress; a poke during it asks for one more afterwards. */
+  #polling: Promise<void> | null = null;
+  #again = false;
 
-  constructor(store: VideoStore, intervalMs = 250) {
-    this.#store = store;
+  constructor(changes: ChangeLog, intervalMs = 250) {
+    this.#log = changes;
     this.#intervalMs = intervalMs;
-    this.#rev = store.currentRev();
   }
 
   /** Adds a listener; returns the function that removes it. */
   subscribe(fn: ChangeListener): () => void {
     this.#listeners.add(fn);
     if (this.#timer === undefined) {
-      this.#rev = this.#store.currentRev();
-      this.#timer = setInterval(() => this.poke(), this.#intervalMs);
+      this.#timer = setInterval(() => void this.poke(), this.#intervalMs);
+      void this.poke(); // reads the starting revision at once
     }
     return () => {
       this.#listeners.delete(fn);
@@ -41,23 +47,42 @@ export class ChangeFeed {
   }
 
   /** Reads changes now and delivers them. */
-  poke(): void {
-    if (this.#listeners.size === 0) return;
-    let changes;
-    try {
-      changes = this.#store.changesSince(this.#rev);
-    } catch {
-      return; // database busy or closing; the next tick retries
+  poke(): Promise<void> {
+    if (this.#listeners.size === 0) return Promise.resolve();
+    if (this.#polling) {
+      this.#again = true;
+      return this.#polling;
     }
-    this.#rev = changes.rev;
-    for (const video of changes.videos) this.#emit({ type: "video", video });
-    for (const id of changes.deleted) this.#emit({ type: "deleted", id });
+    this.#polling = this.#poll().finally(() => {
+      this.#polling = null;
+      if (this.#again) {
+        this.#again = false;
+        void this.poke();
+      }
+    });
+    return this.#polling;
   }
 
-  /** Stops polling (listeners stay registered but hear nothing). */
+  /** Stops polling (listeners stay registered but hear nothing until the next subscribe). */
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#rev = null;
+  }
+
+  async #poll(): Promise<void> {
+    try {
+      if (this.#rev === null) {
+        this.#rev = await this.#log.currentRev();
+        return;
+      }
+      const changes = await this.#log.changesSince(this.#rev);
+      this.#rev = changes.rev;
+      for (const video of changes.videos) this.#emit({ type: "video", video });
+      for (const id of changes.deleted) this.#emit({ type: "deleted", id });
+    } catch {
+      // Database busy or closing; the next tick retries.
+    }
   }
 
   #emit(change: VideoChange): void {
@@ -65,7 +90,7 @@ export class ChangeFeed {
       try {
         fn(change);
       } catch (err) {
-        console.error("change listener failed", err);
+        log.error("feed.listener_failed", { error: String(err) });
       }
     }
   }

@@ -1,7 +1,6 @@
-import { define } from "../../lib/define.ts";
-import { ApiError } from "../../lib/http/errors.ts";
+import { define, DomainError } from "../../lib/api/mod.ts";
 
 /** Unknown API paths answer JSON, not the HTML 404 page. */
 export const handler = define.handlers(() => {
-  throw new ApiError("not_found", "There is no API endpoint at this path.");
+  throw new DomainError("not_found", "There is no API endpoint at this path.");
 });

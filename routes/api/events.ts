@@ -1,10 +1,8 @@
-import { define } from "../../lib/define.ts";
-import { services } from "../../lib/services.ts";
-import { libraryEvents } from "../../lib/videos/events.ts";
+import { define, eventDeps, libraryEvents } from "../../lib/api/mod.ts";
 
 export const handler = define.handlers({
   /** SSE for the whole library: `video` for every created or changed video, `deleted`. */
   GET(ctx) {
-    return libraryEvents(services(), ctx.req.signal);
+    return libraryEvents(eventDeps(ctx.state.web), ctx.req.signal);
   },
 });

@@ -1,21 +1,18 @@
-import { define } from "../../lib/define.ts";
+import { define, DomainError, readJsonObject } from "../../lib/api/mod.ts";
 import {
   createSession,
   safeEqual,
   sessionCookie,
 } from "../../lib/http/auth.ts";
-import { ApiError } from "../../lib/http/errors.ts";
-import { readJsonObject } from "../../lib/http/json.ts";
-import { services } from "../../lib/services.ts";
 
 export const handler = define.handlers({
   /** `{ "token" }` → 204 with an HttpOnly, SameSite=Strict `session` cookie. */
   async POST(ctx) {
-    const { apiToken } = services().config;
+    const { apiToken } = ctx.state.web.settings;
     const body = await readJsonObject(ctx.req);
     if (!apiToken) return new Response(null, { status: 204 });
     if (typeof body.token !== "string" || !safeEqual(body.token, apiToken)) {
-      throw new ApiError(
+      throw new DomainError(
         "unauthorized",
         "That token is not right. Check API_TOKEN and try again.",
       );

@@ -1,8 +1,6 @@
-import { define } from "../../lib/define.ts";
+import { define } from "../../lib/api/mod.ts";
 import { page } from "../../lib/fresh/mod.ts";
-import { ApiError } from "../../lib/http/errors.ts";
-import { services } from "../../lib/services.ts";
-import { presentVideo, type Video } from "../../lib/videos/present.ts";
+import { presentVideo, type Video } from "../../lib/api/mod.ts";
 import Player from "../../islands/Player.tsx";
 
 interface Data {
@@ -13,22 +11,16 @@ interface Data {
 }
 
 export const handler = define.handlers<Data>({
-  GET(ctx) {
-    const s = services();
-    try {
-      const video = presentVideo(
-        s.service.get(ctx.params.id),
-        s.config.publicUrl,
-      );
-      return page({ video, title: video.title }, {
-        headers: { "cache-control": "no-store" },
-      });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) {
-        return page({ video: null, title: "Video not found" }, { status: 404 });
-      }
-      throw err;
+  async GET(ctx) {
+    const { web } = ctx.state;
+    const found = await web.videos.find(ctx.params.id);
+    if (!found) {
+      return page({ video: null, title: "Video not found" }, { status: 404 });
     }
+    const video = presentVideo(found, web.settings.publicUrl);
+    return page({ video, title: video.title }, {
+      headers: { "cache-control": "no-store" },
+    });
   },
 });
 

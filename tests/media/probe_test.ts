@@ -5,7 +5,7 @@ import {
   strictEqual,
 } from "node:assert/strict";
 import { join } from "node:path";
-import { ApiError } from "../../lib/http/errors.ts";
+import { DomainError as ApiError } from "../../lib/api/mod.ts";
 import { type InputLimits, probe } from "../../lib/media/mod.ts";
 import {
   FFPROBE,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Video } from "../../lib/videos/present.ts";
+import type { Video } from "../../lib/api/present.ts";
 import {
   appendPage,
   removeVideo,

@@ -4,7 +4,7 @@
  * peak RSS since the previous `/stats` and the CPU time used so far. Prints `{"port": n}` on stdout when listening.
  */
 import process from "node:process";
-import { toErrorResponse } from "../../lib/http/errors.ts";
+import { toErrorResponse } from "../../lib/api/mod.ts";
 import { receiveMultipart } from "../../lib/uploads/multipart.ts";
 import { createTusHandler } from "../../lib/uploads/tus.ts";
 
@@ -21,6 +21,7 @@ const tus = createTusHandler({
   maxBytes: MAX,
   expiryHours: 1,
   allowedExtensions: EXTENSIONS,
+  errorResponse: toErrorResponse,
   onUploadFinished: async (u) => {
     await Deno.remove(u.path);
     return { headers: { "X-Video-Id": "v", "X-Size": String(u.sizeBytes) } };

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ApiError } from "../../lib/http/errors.ts";
+import { DomainError as ApiError, statusOf } from "../../lib/api/mod.ts";
+import { parseTitle } from "../../lib/videos/titles.ts";
 import {
   checkExtension,
-  parseTitle,
   sanitizeFilename,
 } from "../../lib/uploads/filename.ts";
 import { tooLarge } from "../../lib/uploads/limits.ts";
@@ -27,7 +27,7 @@ Deno.test("filename - checks the extension case-insensitively", () => {
   checkExtension("a.MoV", ["mp4", "mov"]);
   assert.throws(
     () => checkExtension("a.mp4.exe", ["mp4"]),
-    (e: ApiError) => e.status === 415,
+    (e: ApiError) => statusOf(e.code) === 415,
   );
   assert.throws(
     () => checkExtension("mp4", ["mp4"]),

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { toErrorResponse } from "../../lib/http/errors.ts";
+import { toErrorResponse } from "../../lib/api/mod.ts";
+import { parseTitle } from "../../lib/videos/titles.ts";
 import { receiveMultipart } from "../../lib/uploads/multipart.ts";
 import {
   bytes,
@@ -35,6 +36,7 @@ async function harness(
         dir,
         maxBytes,
         allowedExtensions: VIDEO_EXTENSIONS,
+        parseTitle,
       });
       return Response.json(up);
     } catch (err) {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
-import { ApiError } from "../../lib/http/errors.ts";
+import { DomainError as ApiError, toErrorResponse } from "../../lib/api/mod.ts";
+import { parseTitle } from "../../lib/videos/titles.ts";
 import type { ReceivedUpload } from "../../lib/uploads/filename.ts";
 import { createTusHandler, type TusHandler } from "../../lib/uploads/tus.ts";
 import {
@@ -60,6 +61,8 @@ class Harness {
       maxBytes: this.opts.maxBytes ?? 64 << 20,
       expiryHours: this.opts.expiryHours ?? 24,
       allowedExtensions: VIDEO_EXTENSIONS,
+      errorResponse: toErrorResponse,
+      parseTitle,
       onUploadFinished: this.opts.onFinished ?? (async (u) => {
         this.finished.push(u);
         const id = `video-${this.finished.length}`;

@@ -1,5 +1,6 @@
-import { define } from "../../../lib/define.ts";
-import { services } from "../../../lib/services.ts";
+import { define } from "../../../lib/api/mod.ts";
 
 /** tus 1.0 HEAD (offset), PATCH (append; the last one ingests), DELETE (terminate). */
-export const handler = define.handlers((ctx) => services().tus.handle(ctx.req));
+export const handler = define.handlers((ctx) =>
+  ctx.state.web.intake.tus.handle(ctx.req)
+);

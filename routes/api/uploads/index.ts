@@ -1,15 +1,6 @@
-import { define } from "../../../lib/define.ts";
-import { services } from "../../../lib/services.ts";
-import { ensureFreeDisk } from "../../../lib/videos/storage.ts";
+import { define } from "../../../lib/api/mod.ts";
 
-/** tus 1.0 creation (POST) and discovery (OPTIONS). */
-export const handler = define.handlers(async (ctx) => {
-  const s = services();
-  if (ctx.req.method === "POST") {
-    await ensureFreeDisk(
-      s.config,
-      Number(ctx.req.headers.get("upload-length") ?? 0),
-    );
-  }
-  return s.tus.handle(ctx.req);
-});
+/** tus 1.0 creation (POST; refused with 507 when the disk is nearly full) and OPTIONS. */
+export const handler = define.handlers((ctx) =>
+  ctx.state.web.intake.tus.handle(ctx.req)
+);

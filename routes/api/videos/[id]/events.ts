@@ -1,11 +1,10 @@
-import { define } from "../../../../lib/define.ts";
-import { services } from "../../../../lib/services.ts";
-import { videoEvents } from "../../../../lib/videos/events.ts";
+import { define, eventDeps, videoEvents } from "../../../../lib/api/mod.ts";
 
 export const handler = define.handlers({
   /** SSE: `video` on every change, `deleted` then end; ends after ready/failed. */
-  GET(ctx) {
-    const s = services();
-    return videoEvents(s, s.service.get(ctx.params.id), ctx.req.signal);
+  async GET(ctx) {
+    const { web } = ctx.state;
+    const video = await web.videos.get(ctx.params.id);
+    return videoEvents(eventDeps(web), video, ctx.req.signal);
   },
 });

@@ -1,30 +1,29 @@
-import { define } from "../../../../lib/define.ts";
-import { json, readJsonObject } from "../../../../lib/http/json.ts";
-import { services } from "../../../../lib/services.ts";
-import { presentVideo } from "../../../../lib/videos/present.ts";
+import {
+  define,
+  presentVideo,
+  readJsonObject,
+} from "../../../../lib/api/mod.ts";
+import { json } from "../../../../lib/http/json.ts";
 
 export const handler = define.handlers({
-  GET(ctx) {
-    const s = services();
-    return json(presentVideo(s.service.get(ctx.params.id), s.config.publicUrl));
+  async GET(ctx) {
+    const { web } = ctx.state;
+    const video = await web.videos.get(ctx.params.id);
+    return json(presentVideo(video, web.settings.publicUrl));
   },
 
   /** `{ "title": string }` (1–200 characters). */
   async PATCH(ctx) {
-    const s = services();
-    s.service.get(ctx.params.id);
+    const { web } = ctx.state;
+    await web.videos.get(ctx.params.id);
     const body = await readJsonObject(ctx.req);
-    return json(
-      presentVideo(
-        s.service.rename(ctx.params.id, body.title),
-        s.config.publicUrl,
-      ),
-    );
+    const video = await web.videos.rename(ctx.params.id, body.title);
+    return json(presentVideo(video, web.settings.publicUrl));
   },
 
   /** Stops any running job and removes every file and the record. */
   async DELETE(ctx) {
-    await services().service.remove(ctx.params.id);
+    await ctx.state.web.videos.remove(ctx.params.id);
     return new Response(null, { status: 204 });
   },
 });

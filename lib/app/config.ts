@@ -1,0 +1,97 @@
+/**
+ * Configuration from environment variables, parsed once at start-up into a typed value.
+ * Every variable is optional; the defaults are listed in the README. A bad value throws one
+ * sentence naming the variable.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+
+/** The app's settings. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  maxUploadBytes: number;
+  transcodeConcurrency: number;
+  apiToken: string | null;
+  ffmpegPath: string;
+  ffprobePath: string;
+  publicUrl: string | null;
+  corsOrigins: string[];
+  rateLimitUploads: number;
+  rateLimitWrites: number;
+  maxInputWidth: number;
+  maxInputHeight: number;
+  maxInputFps: number;
+  maxDurationSec: number;
+  jobLeaseSec: number;
+  jobMaxAttempts: number;
+  tusExpiryHours: number;
+  minFreeDiskBytes: number;
+  keepOriginals: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+function readEnv(): Env {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    return {};
+  }
+}
+
+function num(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) {
+    throw new Error(
+      `${name}=${raw} is not valid: expected a number >= ${min}.`,
+    );
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  throw new Error(`${name}=${raw} is not valid: expected true or false.`);
+}
+
+/** Reads the configuration; `env` defaults to the process environment. Throws on bad values. */
+export function loadConfig(env: Env = readEnv()): Config {
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, "") || null;
+  if (publicUrl && !/^https?:\/\//.test(publicUrl)) {
+    throw new Error(
+      `PUBLIC_URL=${publicUrl} must start with http:// or https://.`,
+    );
+  }
+  return {
+    port: num(env, "PORT", 8000),
+    host: env.HOST?.trim() || "0.0.0.0",
+    dataDir: resolve(env.DATA_DIR?.trim() || "./data"),
+    maxUploadBytes: num(env, "MAX_UPLOAD_BYTES", 2 * 1024 ** 3, 1),
+    transcodeConcurrency: Math.floor(num(env, "TRANSCODE_CONCURRENCY", 1)),
+    apiToken: env.API_TOKEN || null,
+    ffmpegPath: env.FFMPEG_PATH?.trim() || "ffmpeg",
+    ffprobePath: env.FFPROBE_PATH?.trim() || "ffprobe",
+    publicUrl,
+    corsOrigins: (env.CORS_ORIGINS ?? "*").split(",").map((s) => s.trim())
+      .filter(Boolean),
+    rateLimitUploads: num(env, "RATE_LIMIT_UPLOADS", 60),
+    rateLimitWrites: num(env, "RATE_LIMIT_WRITES", 300),
+    maxInputWidth: num(env, "MAX_INPUT_WIDTH", 7680, 1),
+    maxInputHeight: num(env, "MAX_INPUT_HEIGHT", 4320, 1),
+    maxInputFps: num(env, "MAX_INPUT_FPS", 120, 1),
+    maxDurationSec: num(env, "MAX_DURATION_SEC", 14400, 1),
+    jobLeaseSec: num(env, "JOB_LEASE_SEC", 30, 1),
+    jobMaxAttempts: Math.floor(num(env, "JOB_MAX_ATTEMPTS", 3, 1)),
+    tusExpiryHours: num(env, "TUS_EXPIRY_HOURS", 24),
+    minFreeDiskBytes: num(env, "MIN_FREE_DISK_BYTES", 1024 ** 3),
+    keepOriginals: bool(env, "KEEP_ORIGINALS", true),
+  };
+}

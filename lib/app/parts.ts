@@ -1,0 +1,113 @@
+/**
+ * The parts every process has: the stores, the blob store, the lifecycle, the change feed and
+ * (when it runs jobs) the worker with its handlers. `web.ts` and `worker.ts` build on these.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Config } from "./config.ts";
+import { transcode } from "../media/mod.ts";
+import { openSqliteStores, type Stores } from "../store/mod.ts";
+import { type BlobStore, LocalBlobStore } from "../storage/mod.ts";
+import { Worker } from "../jobs/worker.ts";
+import {
+  ChangeFeed,
+  Lifecycle,
+  type TranscodeFn,
+  transcodeJob,
+} from "../videos/mod.ts";
+
+/** Local folders of `DATA_DIR` besides the blob store's. */
+export interface LocalDirs {
+  root: string;
+  /** Multipart uploads being received. */
+  incoming: string;
+  /** tus partial uploads. */
+  tus: string;
+  /** Worker scratch: originals fetched and ffmpeg output before publishing. */
+  work: string;
+}
+
+/** What {@link buildParts} returns. */
+export interface Parts {
+  config: Config;
+  dirs: LocalDirs;
+  stores: Stores;
+  blobs: BlobStore;
+  feed: ChangeFeed;
+  lifecycle: Lifecycle;
+  /** Null when this process runs no jobs. */
+  worker: Worker | null;
+}
+
+/** Overrides for tests: a fake transcoder, faster retries. */
+export interface PartsOptions {
+  runJobs: boolean;
+  transcode?: TranscodeFn;
+  retryBaseMs?: number;
+  pollMs?: number;
+}
+
+/** Opens the stores and builds the shared parts (the worker is not started yet). */
+export async function buildParts(
+  config: Config,
+  opts: PartsOptions,
+): Promise<Parts> {
+  const root = config.dataDir;
+  const dirs: LocalDirs = {
+    root,
+    incoming: join(root, "incoming"),
+    tus: join(root, "tus"),
+    work: join(root, "work"),
+  };
+  for (const d of [dirs.incoming, dirs.tus, dirs.work]) {
+    await Deno.mkdir(d, { recursive: true });
+  }
+  const stores = openSqliteStores(root);
+  const blobs = new LocalBlobStore(root);
+  const feed = new ChangeFeed(stores.changes);
+  let worker: Worker | null = null;
+  const lifecycle = new Lifecycle(stores.videos, stores.jobs, {
+    changed: () => void feed.poke(),
+    queued: () => worker?.wake(),
+  });
+  if (opts.runJobs) {
+    worker = new Worker({
+      jobs: stores.jobs,
+      concurrency: Math.max(1, config.transcodeConcurrency),
+      leaseMs: config.jobLeaseSec * 1000,
+      maxAttempts: config.jobMaxAttempts,
+      retryBaseMs: opts.retryBaseMs,
+      pollMs: opts.pollMs,
+      handlers: {
+        transcode: transcodeJob({
+          lifecycle,
+          videos: stores.videos,
+          blobs,
+          counters: stores.counters,
+          transcode: opts.transcode ?? transcode,
+          scratchDir: dirs.work,
+          ffmpegPath: config.ffmpegPath,
+          ffprobePath: config.ffprobePath,
+          keepOriginals: config.keepOriginals,
+          hidePath: root,
+        }),
+      },
+    });
+  }
+  return { config, dirs, stores, blobs, feed, lifecycle, worker };
+}
+
+/** Starts the worker (recovering what a crashed process left) and re-queues lost videos. */
+export async function startJobs(p: Parts): Promise<void> {
+  if (!p.worker) return;
+  await p.lifecycle.recover();
+  await p.worker.start();
+}
+
+/** Stops the worker (handing jobs back), the feed, and closes the stores. */
+export async function closeParts(p: Parts): Promise<void> {
+  await p.worker?.stop();
+  p.feed.stop();
+  await p.stores.close();
+}

@@ -1,0 +1,219 @@
+/**
+ * The local-disk {@link BlobStore}: a key is a path under the root folder (`DATA_DIR`), so
+ * `streams/<id>/…` and `uploads/<id>/…` keep the layout of earlier versions. Serving goes
+ * through `serveDir` (Range, ETag, 304, confinement), and publishing a stream folder is
+ * one rename, so readers never see half of one.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { serveDir } from "../../http/serve_dir.ts";
+import type { BlobInfo, BlobStore, ByteRange, ServeOptions } from "../port.ts";
+import { freeDiskBytes, removeAll } from "../disk.ts";
+
+const KEY = /^(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]+\/?$/;
+
+/** Refuses keys that could leave the root (`..`, absolute, odd characters). */
+function checkKey(key: string): string {
+  if (!KEY.test(key) || key.split("/").some((s) => s === "." || s === "..")) {
+    throw new Error(`Invalid blob key: ${JSON.stringify(key)}`);
+  }
+  return key;
+}
+
+/** Blobs as files under `root`. */
+export class LocalBlobStore implements BlobStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  #path(key: string): string {
+    return join(this.root, checkKey(key));
+  }
+
+  async putFile(
+    key: string,
+    path: string,
+    opts: { move?: boolean } = {},
+  ): Promise<void> {
+    const dest = this.#path(key);
+    await Deno.mkdir(dirname(dest), { recursive: true });
+    if (opts.move) {
+      try {
+        await Deno.rename(path, dest);
+        return;
+      } catch (err) {
+        // Another file system: copy instead.
+        if (!(err instanceof Deno.errors.NotSupported) && !isCrossDevice(err)) {
+          throw err;
+        }
+      }
+    }
+    await this.#writeAtomically(dest, async (tmp) => {
+      await Deno.copyFile(path, tmp);
+    });
+    if (opts.move) await removeAll(path);
+  }
+
+  async putStream(
+    key: string,
+    body: ReadableStream<Uint8Array>,
+  ): Promise<void> {
+    const dest = this.#path(key);
+    await Deno.mkdir(dirname(dest), { recursive: true });
+    await this.#writeAtomically(dest, async (tmp) => {
+      const file = await Deno.open(tmp, { write: true, createNew: true });
+      await body.pipeTo(file.writable);
+    });
+  }
+
+  async get(
+    key: string,
+    range?: ByteRange,
+  ): Promise<{ body: ReadableStream<Uint8Array>; size: number } | null> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.#path(key), { read: true });
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return null;
+      throw err;
+    }
+    const { size } = await file.stat();
+    if (!range) return { body: file.readable, size };
+    const end = Math.min(range.end, size - 1);
+    await file.seek(range.start, Deno.SeekMode.Start);
+    let left = Math.max(0, end - range.start + 1);
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        if (left <= 0) {
+          file.close();
+          ctrl.close();
+          return;
+        }
+        const buf = new Uint8Array(Math.min(left, 64 * 1024));
+        const n = await file.read(buf);
+        if (n === null) {
+          file.close();
+          ctrl.close();
+          return;
+        }
+        left -= n;
+        ctrl.enqueue(buf.subarray(0, n));
+      },
+      cancel() {
+        file.close();
+      },
+    });
+    return { body, size };
+  }
+
+  async stat(key: string): Promise<BlobInfo | null> {
+    try {
+      const s = await Deno.stat(this.#path(key));
+      return s.isFile ? { key, size: s.size, mtime: s.mtime } : null;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return null;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<BlobInfo[]> {
+    // The folder part of the prefix is walked; the rest filters names.
+    const cut = prefix.lastIndexOf("/") + 1;
+    const dirKey = prefix.slice(0, cut);
+    const out: BlobInfo[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      let entries: Deno.DirEntry[];
+      try {
+        entries = await Array.fromAsync(
+          Deno.readDir(join(this.root, rel || ".")),
+        );
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) return;
+        throw err;
+      }
+      for (const e of entries) {
+        const key = `${rel}${e.name}`;
+        if (e.isDirectory) {
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) {
+            await walk(`${key}/`);
+          }
+        } else if (e.isFile && key.startsWith(prefix) && !isTemp(e.name)) {
+          const s = await Deno.stat(join(this.root, key));
+          out.push({ key, size: s.size, mtime: s.mtime });
+        }
+      }
+    };
+    if (dirKey) checkKey(dirKey);
+    await walk(dirKey);
+    return out.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    if (prefix.endsWith("/")) {
+      await removeAll(this.#path(prefix));
+      return;
+    }
+    for (const blob of await this.list(prefix)) {
+      await removeAll(this.#path(blob.key));
+    }
+  }
+
+  async publishDir(dir: string, prefix: string): Promise<void> {
+    if (!prefix.endsWith("/")) {
+      throw new Error("publishDir needs a folder prefix");
+    }
+    const dest = this.#path(prefix).replace(/\/$/, "");
+    await Deno.mkdir(dirname(dest), { recursive: true });
+    // Move the old folder aside first so the new one lands with one rename.
+    const old = `${dest}.old-${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      await Deno.rename(dest, old);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    await Deno.rename(dir, dest);
+    await removeAll(old);
+  }
+
+  async localPath(key: string, _scratchDir: string): Promise<string | null> {
+    return (await this.stat(key)) ? this.#path(key) : null;
+  }
+
+  async serve(
+    req: Request,
+    prefix: string,
+    rawPath: string,
+    opts?: ServeOptions,
+  ): Promise<Response | null> {
+    return await serveDir(req, this.#path(prefix), rawPath, opts);
+  }
+
+  async freeBytes(): Promise<number | null> {
+    return await freeDiskBytes(this.root);
+  }
+
+  async #writeAtomically(
+    dest: string,
+    write: (tmp: string) => Promise<void>,
+  ): Promise<void> {
+    const tmp = `${dest}.part-${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      await write(tmp);
+      await Deno.rename(tmp, dest);
+    } catch (err) {
+      await removeAll(tmp);
+      throw err;
+    }
+  }
+}
+
+function isCrossDevice(err: unknown): boolean {
+  return /EXDEV|cross-device/i.test(String((err as Error)?.message ?? err));
+}
+
+function isTemp(name: string): boolean {
+  return /\.part-[0-9a-f]{8}$/.test(name);
+}

@@ -1,0 +1,29 @@
+/**
+ * The video use cases: intake (both upload paths), the lifecycle (every status and
+ * rendition transition), the read/rename/delete/retry service, titles, the change feed and
+ * the transcode job. See docs/architecture.md, "Lifecycle".
+ *
+ * @module
+ */
+export { Intake, type IntakeDeps } from "./intake.ts";
+export {
+  type FinishedRendition,
+  Lifecycle,
+  type LifecycleHooks,
+  TRANSCODE,
+} from "./lifecycle.ts";
+export { VideoService, type VideoServiceDeps } from "./service.ts";
+export {
+  MAX_TITLE_CHARS,
+  parseTitle,
+  titleFromFilename,
+  validateTitle,
+} from "./titles.ts";
+export { ChangeFeed, type ChangeListener, type VideoChange } from "./feed.ts";
+export {
+  readableError,
+  type TranscodeFn,
+  transcodeJob,
+  type TranscodeJobDeps,
+} from "./transcode_job.ts";
+export { originalKey, originalsPrefix, streamPrefix } from "./keys.ts";
