@@ -103,7 +103,9 @@ export function UploadRow(props: UploadRowProps): VNode {
             Choose file
           </button>
         )}
-        {item.phase === "ready" && item.videoId && (
+        {(item.phase === "ready" ||
+          (item.phase === "processing" && item.video?.playable)) &&
+          item.videoId && (
           <a class="button primary small" href={`/player/${item.videoId}`}>
             <Icon name="play" size={16} /> Play
           </a>

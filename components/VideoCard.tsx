@@ -6,7 +6,12 @@
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Video } from "../lib/api/present.ts";
-import { formatDuration, formatPercent, videoFacts } from "../lib/ui/format.ts";
+import {
+  formatDuration,
+  formatPercent,
+  processingNote,
+  videoFacts,
+} from "../lib/ui/format.ts";
 import { Icon } from "./Icons.tsx";
 import { ProgressBar } from "./ProgressBar.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
@@ -99,7 +104,7 @@ export function VideoCard(props: VideoCardProps): VNode {
             {formatDuration(video.durationSec)}
           </span>
         )}
-        {video.status === "ready" && (
+        {(video.status === "ready" || video.playable) && (
           <span class="thumb-play">
             <Icon name="play" size={28} />
           </span>
@@ -201,7 +206,7 @@ export function VideoCard(props: VideoCardProps): VNode {
           )
           : (
             <div class="actions">
-              {video.status === "ready" && (
+              {(video.status === "ready" || video.playable) && (
                 <a class="button primary small" href={href}>
                   <Icon name="play" size={16} /> Play
                 </a>
@@ -258,13 +263,18 @@ function Status({ video }: { video: Video }): VNode | null {
     );
   }
   const known = video.progress > 0;
+  const note = processingNote(video);
   return (
     <div class="card-status">
       <div class="status-line">
         <StatusBadge status="processing" />
-        {known && (
-          <span class="muted small-text">{formatPercent(video.progress)}</span>
-        )}
+        {note
+          ? <span class="muted small-text" data-testid="card-note">{note}</span>
+          : known && (
+            <span class="muted small-text">
+              {formatPercent(video.progress)}
+            </span>
+          )}
       </div>
       <ProgressBar
         value={known ? video.progress : null}

@@ -1,7 +1,8 @@
 /**
- * The player page's island: the video's title and facts, then the player when the video is
- * ready; while it is queued or processing, live progress that turns into the player without
- * a reload; when processing failed, the reason and a retry button.
+ * The player page's island: the video's title and facts, then the player as soon as the video
+ * is playable (its first rendition is published, the rest may still be encoding; the quality
+ * menu grows as renditions finish); before that, live progress that turns into the player
+ * without a reload; when processing failed, the reason and a retry button.
  */
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
@@ -13,17 +14,19 @@ import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Icon } from "../components/Icons.tsx";
 import { apiFetch } from "../lib/ui/api_error.ts";
 import { watchVideo } from "../lib/ui/live.ts";
-import { formatPercent, videoFacts } from "../lib/ui/format.ts";
+import { formatPercent, processingNote, videoFacts } from "../lib/ui/format.ts";
 
 /** Props of the player island. */
 export interface PlayerProps {
   video: Video;
 }
 
-type ReadyVideo = Video & { hlsUrl: string; dashUrl: string };
+type PlayableVideo = Video & { hlsUrl: string };
 
-function isReady(v: Video): v is ReadyVideo {
-  return v.status === "ready" && !!v.hlsUrl && !!v.dashUrl;
+/** Playable as soon as the first rendition is published, while the rest still encodes. */
+function isPlayable(v: Video): v is PlayableVideo {
+  return (v.status === "ready" || v.status === "processing") && v.playable &&
+    !!v.hlsUrl;
 }
 
 /** The player island. */
@@ -93,10 +96,15 @@ export default function Player(props: PlayerProps): VNode {
           )}
         </p>
       </div>
-      {isReady(video)
+      {isPlayable(video)
         ? (
           <>
             <VideoPlayer video={video} />
+            {processingNote(video) && (
+              <p class="muted processing-note" data-testid="processing-note">
+                {processingNote(video)}
+              </p>
+            )}
             <StreamLinks hlsUrl={video.hlsUrl} dashUrl={video.dashUrl} />
           </>
         )

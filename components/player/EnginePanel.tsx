@@ -12,6 +12,8 @@ import { renditionLabel } from "./ControlBar.tsx";
 export interface EnginePanelProps {
   /** Engines this browser can use; empty until known (before hydration). */
   engines: EngineKind[];
+  /** Engines that cannot be used yet, with the reason shown to the viewer. */
+  unavailable?: Partial<Record<EngineKind, string>> | null;
   active: EngineKind | null;
   renditions: Rendition[];
   current: Rendition | null;
@@ -24,7 +26,15 @@ export interface EnginePanelProps {
 
 /** Renders the panel. */
 export function EnginePanel(p: EnginePanelProps): VNode {
-  const shown: EngineKind[] = p.engines.length ? p.engines : ["hls", "dash"];
+  const shown: EngineKind[] = p.engines.length
+    ? [
+      ...p.engines,
+      ...(p.unavailable?.dash && !p.engines.includes("dash")
+        ? ["dash" as const]
+        : []),
+    ]
+    : ["hls", "dash"];
+  const reasons = Object.values(p.unavailable ?? {}).filter(Boolean);
   return (
     <div class="player-panel">
       <fieldset class="engine-switch">
@@ -45,6 +55,9 @@ export function EnginePanel(p: EnginePanelProps): VNode {
             </label>
           ))}
         </div>
+        {reasons.map((r) => (
+          <p key={r} class="muted engine-note" data-testid="engine-note">{r}</p>
+        ))}
       </fieldset>
       <dl class="stats">
         <div>

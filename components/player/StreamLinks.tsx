@@ -8,7 +8,8 @@ import { Icon } from "../Icons.tsx";
 /** Props of {@link StreamLinks}. */
 export interface StreamLinksProps {
   hlsUrl: string;
-  dashUrl: string;
+  /** Null until processing finishes (the static MPD is written last). */
+  dashUrl: string | null;
 }
 
 /** Renders both links. */
@@ -17,7 +18,9 @@ export function StreamLinks(props: StreamLinksProps): VNode {
     <div class="stream-links">
       <h2 class="panel-title">Stream addresses</h2>
       <CopyField label="HLS" url={props.hlsUrl} />
-      <CopyField label="DASH" url={props.dashUrl} />
+      {props.dashUrl
+        ? <CopyField label="DASH" url={props.dashUrl} />
+        : <p class="muted">DASH: available when processing finishes.</p>}
     </div>
   );
 }

@@ -31,9 +31,19 @@ import { usePlayerKeys } from "./keys.ts";
 import { useMediaState } from "./media_state.ts";
 import { SeekBar } from "./SeekBar.tsx";
 
-/** Props of {@link VideoPlayer}: a ready video (its stream URLs are set). */
+/** Props of {@link VideoPlayer}: a playable video (its HLS URL is set; DASH once ready). */
 export interface VideoPlayerProps {
-  video: Video & { hlsUrl: string; dashUrl: string };
+  video: Video & { hlsUrl: string };
+}
+
+/** Why dash.js cannot be chosen yet, shown beside the engine switch. */
+export const DASH_LATER = "DASH is available when processing finishes.";
+
+/** How many renditions are complete (the player reloads its level list when this grows). */
+function readyCount(v: Video): number {
+  return v.status === "ready"
+    ? v.renditions.length
+    : v.renditions.filter((r) => r.ready).length;
 }
 
 const VOLUME_KEY = "reel.player.volume";
@@ -88,7 +98,12 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   useEffect(() => {
     const support = detectSupport();
     setEngines(availableEngines(support));
-    const first = chooseEngine(support, load(ENGINE_STORAGE_KEY));
+    // dash.js waits for the static MPD; until then the remembered choice falls back.
+    const remembered = load(ENGINE_STORAGE_KEY);
+    const first = chooseEngine(
+      support,
+      remembered === "dash" && !video.dashUrl ? null : remembered,
+    );
     if (first) setKind(first);
     else {
       setError(
@@ -107,6 +122,22 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     return () => clearInterval(poll);
   }, []);
 
+  // Renditions that finish while the video plays: hls.js reads the master playlist once,
+  // so the engine restarts at the same position (and play state) to learn the new levels.
+  const shownReady = useRef(readyCount(video));
+  useEffect(() => {
+    const n = readyCount(video);
+    if (n <= shownReady.current) return;
+    shownReady.current = n;
+    if (!engineRef.current || kind === "dash") return;
+    const v = videoRef.current!;
+    resumeRef.current = {
+      time: v.currentTime,
+      play: media.started && !v.paused,
+    };
+    setAttempt((a) => a + 1);
+  }, [video.renditions, video.status]);
+
   // Starts the chosen engine; switching engines or "Try again" re-runs this.
   useEffect(() => {
     if (!kind) return;
@@ -120,7 +151,7 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     setSelected(null);
     setBandwidth(null);
     setMedia({ waiting: true });
-    const urls = { hls: video.hlsUrl, dash: video.dashUrl };
+    const urls = { hls: video.hlsUrl, dash: video.dashUrl ?? "" };
     createEngine(kind, v, urls, resume.time, {
       onRenditions(list) {
         if (disposed) return;
@@ -242,6 +273,7 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   };
   const switchEngine = (next: EngineKind) => {
     if (next === kind) return;
+    if (next === "dash" && !video.dashUrl) return;
     const v = el();
     resumeRef.current = {
       time: v.currentTime,
@@ -328,7 +360,9 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
               <button type="button" class="primary" onClick={retry}>
                 <Icon name="retry" size={18} /> Try again
               </button>
-              {engines.filter((e) => e !== kind).map((e) => (
+              {engines.filter((e) =>
+                e !== kind && (e !== "dash" || video.dashUrl)
+              ).map((e) => (
                 <button
                   key={e}
                   type="button"
@@ -375,7 +409,8 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
         </div>
       </div>
       <EnginePanel
-        engines={engines}
+        engines={video.dashUrl ? engines : engines.filter((e) => e !== "dash")}
+        unavailable={video.dashUrl ? null : { dash: DASH_LATER }}
         active={kind}
         renditions={renditions}
         current={current}

@@ -9,11 +9,13 @@ import { OUTPUT_FILES } from "../media/layout.ts";
 
 export type { VideoStatus };
 
-/** One encoded rendition in Video JSON; bitrate in bits/s. */
+/** One rendition in Video JSON; bitrate in bits/s, null until it is ready. */
 export interface Rendition {
   width: number;
   height: number;
-  bitrate: number;
+  bitrate: number | null;
+  /** True once the rendition is completely encoded. */
+  ready: boolean;
 }
 
 /** The Video JSON object (the API contract in docs/architecture.md). */
@@ -21,6 +23,8 @@ export interface Video {
   id: string;
   title: string;
   status: VideoStatus;
+  /** True as soon as one rendition can be played from its start (maybe still processing). */
+  playable: boolean;
   progress: number;
   error: string | null;
   createdAt: string;
@@ -44,12 +48,14 @@ export function presentVideo(
 ): Video {
   const base = publicUrl ?? "";
   const ready = v.status === "ready";
-  const stream = (file: string) =>
-    ready ? `${base}/stream/${v.id}/${file}` : null;
+  const playable = ready || v.playable;
+  const stream = (file: string, when: boolean) =>
+    when ? `${base}/stream/${v.id}/${file}` : null;
   return {
     id: v.id,
     title: v.title,
     status: v.status,
+    playable,
     progress: Math.round(v.progress * 1000) / 1000,
     error: v.error,
     createdAt: v.createdAt,
@@ -58,15 +64,19 @@ export function presentVideo(
     durationSec: v.durationSec,
     width: v.width,
     height: v.height,
-    renditions: v.renditions.filter((r) => r.ready).map((r) => ({
+    renditions: v.renditions.map((r) => ({
       width: r.width,
       height: r.height,
-      bitrate: r.bitrate ?? 0,
+      bitrate: r.ready ? r.bitrate : null,
+      ready: r.ready,
     })),
-    hlsUrl: stream(OUTPUT_FILES.hlsMaster),
-    dashUrl: stream(OUTPUT_FILES.mpd),
-    posterUrl: stream(OUTPUT_FILES.poster),
-    thumbnailsUrl: stream(OUTPUT_FILES.vtt),
+    hlsUrl: stream(OUTPUT_FILES.hlsMaster, playable),
+    // dash.js plays a growing (dynamic) MPD from the live edge, so DASH waits for the static
+    // MPD written when every rendition is done (docs/architecture.md, "Progressive publishing").
+    dashUrl: stream(OUTPUT_FILES.mpd, ready),
+    posterUrl: stream(OUTPUT_FILES.poster, playable),
+    // The sprite is joined after the last phase, so thumbnails come with `ready`.
+    thumbnailsUrl: stream(OUTPUT_FILES.vtt, ready),
     playerUrl: `${base}/player/${v.id}`,
   };
 }

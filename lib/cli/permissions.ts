@@ -17,6 +17,6 @@ export function serverPermissions(
     "--allow-sys=hostname,statfs",
     `--allow-read=${root},${c.dataDir},/tmp`,
     `--allow-write=${c.dataDir}`,
-    `--allow-run=${c.ffmpegPath},${c.ffprobePath},kill`,
+    `--allow-run=${c.ffmpegPath},${c.ffprobePath},kill,nice`,
   ];
 }

@@ -30,15 +30,8 @@ export async function resolveConfined(
   root: string,
   relPath: string,
 ): Promise<string | null> {
-  if (
-    relPath.includes("\0") || relPath.includes("\\") ||
-    path.isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath)
-  ) {
-    return null;
-  }
-  const segments = relPath.split("/").filter((s) => s !== "");
-  if (segments.length === 0) return null;
-  if (segments.some((s) => s === "." || s === "..")) return null;
+  const segments = confinedSegments(relPath);
+  if (segments === null) return null;
   try {
     const realRoot = await realRootOf(root);
     const joined = path.join(realRoot, ...segments);
@@ -53,6 +46,27 @@ export async function resolveConfined(
   } catch {
     return null;
   }
+}
+
+/**
+ * The segments of a decoded, root-relative path (empty segments dropped), or `null` when
+ * the path may not be served: `..`/`.` segments, backslashes, NUL, absolute paths, or
+ * nothing left. The checks `resolveConfined` makes before touching the disk; a backend
+ * without a disk (object storage) uses them to turn a URL path into a key.
+ *
+ * @example confinedSegments("720p//chunk-1.m4s") // ["720p", "chunk-1.m4s"]
+ */
+export function confinedSegments(relPath: string): string[] | null {
+  if (
+    relPath.includes("\0") || relPath.includes("\\") ||
+    path.isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath)
+  ) {
+    return null;
+  }
+  const segments = relPath.split("/").filter((s) => s !== "");
+  if (segments.length === 0) return null;
+  if (segments.some((s) => s === "." || s === "..")) return null;
+  return segments;
 }
 
 /** The real path of `p` when it lies inside `realRoot`, else null. */
@@ -88,8 +102,11 @@ export async function serveDir(
   return opened ? await serveOpened(req, real, opened, opts) : null;
 }
 
-/** Decodes each segment alone so `%2F`, `%5C` and `%00` can never form separators. */
-function decodePath(raw: string): string | null {
+/**
+ * Decodes each segment of a raw URL path alone so `%2F`, `%5C` and `%00` can never form
+ * separators; `null` when a segment is malformed or decodes to one of them.
+ */
+export function decodePath(raw: string): string | null {
   const out: string[] = [];
   for (const segment of raw.split("/")) {
     let decoded: string;

@@ -234,7 +234,7 @@ function notFound(): Response {
 }
 
 /** RFC 9110 §13.2.2: If-None-Match (weak comparison) wins over If-Modified-Since. */
-function notModified(req: Request, etag: string, mtime: Date | null): boolean {
+export function notModified(req: Request, etag: string, mtime: Date | null): boolean {
   const inm = req.headers.get("if-none-match");
   if (inm !== null) {
     if (inm.trim() === "*") return true;
@@ -254,7 +254,7 @@ function weak(tag: string): string {
 }
 
 /** RFC 9110 §13.1.5: a strong ETag match or the exact Last-Modified date keeps the Range. */
-function ifRangeAllows(
+export function ifRangeAllows(
   req: Request,
   etag: string,
   mtime: Date | null,

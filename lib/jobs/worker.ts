@@ -20,8 +20,8 @@ export type StopReason = "cancelled" | "shutdown" | "lost";
 export interface JobContext {
   /** Aborted when the job is cancelled, its lease is lost or the worker shuts down. */
   signal: AbortSignal;
-  /** Records the job's child process (its own process group) for crash recovery. */
-  setPid(pid: number | null): Promise<void>;
+  /** Records the job's child processes (each its own process group) for crash recovery. */
+  setPids(pids: number[]): Promise<void>;
 }
 
 /** Runs one kind of job. */
@@ -121,8 +121,8 @@ export class Worker {
       const holderPid = Number(job.holder.split(":")[1]);
       if (job.holder === this.holder) continue;
       if (holderPid !== Deno.pid && isProcessAlive(holderPid)) continue;
-      if (job.pid && isProcessAlive(job.pid)) {
-        killProcessGroup(job.pid, { expect: "ffmpeg" });
+      for (const pid of job.pids) {
+        if (isProcessAlive(pid)) killProcessGroup(pid, { expect: "ffmpeg" });
       }
       await this.#opts.jobs.reclaim(job.id, job.holder);
       log.info("job.recovered", {
@@ -226,7 +226,7 @@ export class Worker {
     }, renewMs);
     const ctx: JobContext = {
       signal: entry.controller.signal,
-      setPid: (pid) => jobs.setPid(job.id, job.holder, pid),
+      setPids: (pids) => jobs.setPids(job.id, job.holder, pids),
     };
     try {
       await handler.run(job, ctx);

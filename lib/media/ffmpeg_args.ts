@@ -37,7 +37,17 @@ export interface FfmpegPlan {
   posterAtSec: number;
   posterWidth: number;
   posterHeight: number;
-  thumbnails: ThumbnailPlan;
+  /** Thumbnail tiles to write, or null for none (another phase writes them). */
+  thumbnails: ThumbnailPlan | null;
+  /** Write `poster.jpg` from this decode (default true). */
+  poster?: boolean;
+  /** Include the audio rendition (default: when the source has audio). */
+  audio?: boolean;
+  /**
+   * Where encoded rungs put keyframes: `source` (exactly where the source has them, to align
+   * with a copied rung) or `gop` (every GOP_SEC). Default: `source` when the top rung is a copy.
+   */
+  keyframes?: "source" | "gop";
 }
 
 /** Where the poster is taken: 10% into the video, at most 30 s in. */
@@ -92,7 +102,10 @@ export function buildFilterGraph(plan: FfmpegPlan): string {
   const pre: string[] = [];
   if (info.video.hdr) pre.push(hdrChain(info, top.width, top.height));
   if (info.video.fps > MAX_OUTPUT_FPS) pre.push(`fps=${MAX_OUTPUT_FPS}`);
-  const branches = encoded.length + 2;
+  const withPoster = plan.poster !== false;
+  const branches = encoded.length + (withPoster ? 1 : 0) +
+    (plan.thumbnails ? 1 : 0);
+  if (branches === 0) return ""; // a pure remux: nothing to decode
   const labels = Array.from({ length: branches }, (_, i) => `[s${i}]`).join("");
   const chains = [
     `[0:${info.video.index}]${
@@ -114,16 +127,20 @@ export function buildFilterGraph(plan: FfmpegPlan): string {
       `[s${k}]scale=${r.width}:${r.height},setsar=1,setdar=${dar},format=yuv420p[v${i}]`,
     );
   });
-  const p = encoded.length;
-  // The poster output gets a frame every second up to the poster time (each overwrites
-  // the last): an output that waits for its first frame holds back ffmpeg's progress.
-  chains.push(
-    `[s${p}]fps=1,select='lte(t\\,${plan.posterAtSec.toFixed(3)})',` +
-      `scale=${plan.posterWidth}:${plan.posterHeight},setsar=1,format=yuvj420p[poster]`,
-  );
-  chains.push(
-    `[s${p + 1}]${thumbnailFilter(plan.thumbnails)},format=yuvj420p[thumbs]`,
-  );
+  let p = encoded.length;
+  if (withPoster) {
+    // The poster output gets a frame every second up to the poster time (each overwrites
+    // the last): an output that waits for its first frame holds back ffmpeg's progress.
+    chains.push(
+      `[s${p++}]fps=1,select='lte(t\\,${plan.posterAtSec.toFixed(3)})',` +
+        `scale=${plan.posterWidth}:${plan.posterHeight},setsar=1,format=yuvj420p[poster]`,
+    );
+  }
+  if (plan.thumbnails) {
+    chains.push(
+      `[s${p}]${thumbnailFilter(plan.thumbnails)},format=yuvj420p[thumbs]`,
+    );
+  }
   return chains.join(";");
 }
 
@@ -140,6 +157,8 @@ export const QUIET_ARGS: readonly string[] = [
 export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
   const { info, renditions, outDir } = plan;
   const copyTop = renditions[0]?.copy === true;
+  const keyframes = plan.keyframes ?? (copyTop ? "source" : "gop");
+  const audio = plan.audio ?? info.audio !== null;
   const fps = outputFps(info);
   const args = [
     ...QUIET_ARGS,
@@ -149,9 +168,9 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
     ...inputGuardArgs(info.formatName),
     "-i",
     fileUrl(plan.input),
-    "-filter_complex",
-    buildFilterGraph(plan),
   ];
+  const graph = buildFilterGraph(plan);
+  if (graph) args.push("-filter_complex", graph);
 
   // --- ladder + audio → dash muxer (CMAF segments, MPD and HLS playlists) ---
   renditions.forEach((r, i) => {
@@ -178,7 +197,7 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
       `-sc_threshold:v:${i}`,
       "0",
     );
-    if (copyTop) {
+    if (keyframes === "source") {
       // Keyframes exactly where the copied rung has them; x264 adds none of its own.
       args.push(
         `-force_key_frames:v:${i}`,
@@ -208,7 +227,7 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
       "bt709",
     );
   }
-  if (info.audio) {
+  if (audio && info.audio) {
     args.push(
       "-map",
       `0:${info.audio.index}`,
@@ -246,7 +265,7 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
     "-media_seg_name",
     "chunk-$RepresentationID$-$Number%05d$.m4s",
     "-adaptation_sets",
-    info.audio ? "id=0,streams=v id=1,streams=a" : "id=0,streams=v",
+    audio && info.audio ? "id=0,streams=v id=1,streams=a" : "id=0,streams=v",
     "-hls_playlist",
     "1",
     "-hls_master_name",
@@ -255,20 +274,25 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
   );
 
   // --- poster and thumbnail tiles from the same decode ---
+  if (plan.poster !== false) {
+    args.push(
+      "-map",
+      "[poster]",
+      "-map_metadata",
+      "-1",
+      "-c:v",
+      "mjpeg",
+      "-q:v",
+      "3",
+      "-f",
+      "image2",
+      "-update",
+      "1",
+      `${outDir}/${OUTPUT_FILES.poster}`,
+    );
+  }
+  if (!plan.thumbnails) return args;
   args.push(
-    "-map",
-    "[poster]",
-    "-map_metadata",
-    "-1",
-    "-c:v",
-    "mjpeg",
-    "-q:v",
-    "3",
-    "-f",
-    "image2",
-    "-update",
-    "1",
-    `${outDir}/${OUTPUT_FILES.poster}`,
     "-map",
     "[thumbs]",
     "-map_metadata",

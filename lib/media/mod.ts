@@ -39,6 +39,7 @@ export {
   thumbnailVtt,
 } from "./thumbnails.ts";
 export {
+  type PublishFile,
   transcode,
   type TranscodeOptions,
   type TranscodeResult,

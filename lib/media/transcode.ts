@@ -1,7 +1,10 @@
 /**
- * Runs the one ffmpeg process that produces a video's whole stream folder (HLS + DASH on shared
- * CMAF segments, poster, thumbnail sprite), with progress, cancellation and an atomic finish:
+ * Produces a video's whole stream folder (HLS + DASH on shared CMAF segments, poster,
+ * thumbnail sprite) in two ffmpeg phases — the first rendition fast and published as it
+ * grows, the rest of the ladder beside it — with progress, cancellation and an atomic finish:
  * output goes to `<outDir>.tmp-<random>` and is renamed to `outDir` only when complete.
+ *
+ * @module
  */
 
 import { basename, dirname, join } from "node:path";
@@ -24,6 +27,14 @@ import {
   posterTime,
   QUIET_ARGS,
 } from "./ffmpeg_args.ts";
+import { finalIdOf, type Phase, type PhasePlan, planPhases } from "./phases.ts";
+import {
+  playlistFiles,
+  renameFile,
+  rewriteMaster,
+  rewriteMediaPlaylist,
+} from "./hls_publish.ts";
+import { mergePhases } from "./merge.ts";
 import {
   planThumbnails,
   spriteFilter,
@@ -36,12 +47,18 @@ import {
   rewriteBandwidths,
 } from "./bandwidth.ts";
 
+/** A file to publish while the transcode runs: its final name in the stream folder. */
+export interface PublishFile {
+  name: string;
+  path: string;
+}
+
 /** Options for {@link transcode}. */
 export interface TranscodeOptions {
   /** The original file (already accepted by `probe`). */
   input: string;
   info: MediaInfo;
-  /** The stream folder to create, e.g. `DATA_DIR/streams/<id>`; replaced if it exists. */
+  /** The stream folder to create, e.g. `DATA_DIR/work/<id>/out`; replaced if it exists. */
   outDir: string;
   ffmpegPath: string;
   /** Used to read the source's keyframes for the copy fast path; default: next to ffmpeg. */
@@ -50,14 +67,32 @@ export interface TranscodeOptions {
   onProgress?: (fraction: number) => void;
   /** Aborting kills ffmpeg (SIGKILL) and removes the temporary folder. */
   signal?: AbortSignal;
-  /** Called with ffmpeg's pid (the leader of its own process group). */
+  /** Called with the pid of each ffmpeg process started (each leads its own process group). */
   onSpawn?: (pid: number) => void;
+  /** Called with the pids of all running ffmpeg processes whenever that set changes. */
+  onProcesses?: (pids: number[]) => void;
+  /** The ladder about to be produced, largest first (final representation order). */
+  onPlan?: (renditions: { width: number; height: number }[]) => Promise<void>;
+  /**
+   * Progressive publishing: called, one call at a time and in order, with files under their
+   * final names: the poster, then the first rendition's segments followed by the EVENT
+   * playlists that list them, and the master listing it. Publish them in the order given.
+   */
+  onPublish?: (files: PublishFile[]) => Promise<void>;
+  /** A rendition (final index) is complete; bitrate of video plus audio, bits/s. */
+  onRenditionReady?: (index: number, bitrate: number) => Promise<void>;
   /** x264 threads per rung (default: ffmpeg decides). */
   threads?: number;
   /** x264 preset (default {@link X264_PRESET}). */
   preset?: string;
   /** Allow the stream-copy top rung when the source qualifies (default true). */
   allowCopy?: boolean;
+  /**
+   * Run the rest of the ladder while the first rendition is written (default true), at a
+   * lower CPU priority (`nice`) so the first one stays fast; false runs them one after the
+   * other.
+   */
+  concurrent?: boolean;
 }
 
 /** What {@link transcode} produced. */
@@ -71,6 +106,8 @@ export interface TranscodeResult {
   thumbnails: boolean;
   /** Wall-clock seconds the whole job took. */
   elapsedSec: number;
+  /** Seconds from the start until the first rendition was published (null: never). */
+  firstPublishSec: number | null;
 }
 
 /** x264 preset of every encoded rung unless `TranscodeOptions.preset` says otherwise. */
@@ -78,11 +115,15 @@ export const X264_PRESET = "veryfast";
 
 const STDERR_LINES = 50;
 const PROGRESS_INTERVAL_MS = 250;
+/** How often the first phase's folder is looked at for new segments. */
+const PUBLISH_POLL_MS = 200;
 
 /**
- * Transcodes `opts.input` into `opts.outDir`. Throws `Error("ffmpeg failed: …")` with ffmpeg's
- * last error line when it fails, and the signal's reason when aborted; in both cases nothing is
- * left on disk.
+ * Transcodes `opts.input` into `opts.outDir` in two phases (see `phases.ts`): the first
+ * rendition fast, published as it grows through `onPublish`, and the rest of the ladder
+ * beside it; then joins them into one stream folder. Throws `Error("ffmpeg failed: …")` with
+ * ffmpeg's last error line when it fails, and the signal's reason when aborted; in both cases
+ * nothing is left on disk.
  */
 export async function transcode(
   opts: TranscodeOptions,
@@ -92,6 +133,7 @@ export async function transcode(
   signal?.throwIfAborted();
   const copy = opts.allowCopy !== false && await topRungCopyable(opts);
   const renditions = planLadder(info, { copyTopRung: copy });
+  const plan = planPhases(renditions, info.audio !== null);
   const thumbs = planThumbnails(
     info.durationSec,
     info.video.displayWidth,
@@ -101,60 +143,173 @@ export async function transcode(
     info.video.displayWidth,
     info.video.displayHeight,
   );
-  const progress = { last: 0 };
   const tmp = `${opts.outDir}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.mkdir(join(tmp, OUTPUT_FILES.tiles), { recursive: true });
+  const dirs = {
+    first: join(tmp, "first"),
+    rest: join(tmp, "rest"),
+    pub: join(tmp, "publish"),
+    final: join(tmp, "final"),
+  };
+  for (const d of Object.values(dirs)) await Deno.mkdir(d, { recursive: true });
+  // Either phase failing stops the other.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const pids = new Map<string, number>();
+  const spawned = (name: string, pid: number | null) => {
+    if (pid === null) pids.delete(name);
+    else {
+      pids.set(name, pid);
+      opts.onSpawn?.(pid);
+    }
+    opts.onProcesses?.([...pids.values()]);
+  };
   try {
-    const args = buildFfmpegArgs({
-      input: opts.input,
-      info,
-      renditions,
-      outDir: tmp,
-      preset: opts.preset ?? X264_PRESET,
-      threads: opts.threads,
-      posterAtSec: posterTime(info.durationSec),
+    await opts.onPlan?.(
+      renditions.map((r) => ({ width: r.width, height: r.height })),
+    );
+    const posterPath = join(tmp, OUTPUT_FILES.poster);
+    await grabPoster(
+      opts,
+      posterPath,
       posterWidth,
       posterHeight,
-      thumbnails: thumbs,
-    });
-    await runFfmpeg(opts, args, progress, tmp);
+      posterTime(info.durationSec),
+    );
+    const publisher = new FirstPhasePublisher(
+      dirs.first,
+      dirs.pub,
+      plan,
+      opts.onPublish,
+    );
+    if (await exists(posterPath)) {
+      await publisher.publish([{
+        name: OUTPUT_FILES.poster,
+        path: posterPath,
+      }]);
+    }
+    const phaseArgs = (phase: Phase, outDir: string) => {
+      if (phase.thumbnails) {
+        Deno.mkdirSync(join(outDir, OUTPUT_FILES.tiles), { recursive: true });
+      }
+      return buildFfmpegArgs({
+        input: opts.input,
+        info,
+        renditions: phase.renditions,
+        outDir,
+        preset: opts.preset ?? X264_PRESET,
+        threads: opts.threads,
+        posterAtSec: posterTime(info.durationSec),
+        posterWidth,
+        posterHeight,
+        poster: false,
+        audio: phase.audio,
+        thumbnails: phase.thumbnails ? thumbs : null,
+        keyframes: phase.keyframes,
+      });
+    };
+    const progress = new PhaseProgress(plan, opts.onProgress);
+    const runFirst = async () => {
+      const watching = publisher.watch(stop.signal);
+      try {
+        await runFfmpeg(
+          { ...opts, signal: stop.signal },
+          phaseArgs(plan.first, dirs.first),
+          (f) => progress.report(0, f),
+          (pid) => spawned("first", pid),
+          dirs.first,
+        );
+      } finally {
+        await watching.stop();
+      }
+      await publisher.finish();
+      for (const [local, index] of plan.first.finalIds.entries()) {
+        const rate = await measureRepresentation(dirs.first, local);
+        const audio = plan.first.audio
+          ? await measureRepresentation(
+            dirs.first,
+            plan.first.renditions.length,
+          )
+          : null;
+        await opts.onRenditionReady?.(
+          index,
+          rate.average + (audio?.average ?? 0),
+        );
+      }
+    };
+    const runRest = async () => {
+      if (!plan.rest) return;
+      await runFfmpeg(
+        { ...opts, signal: stop.signal },
+        phaseArgs(plan.rest, dirs.rest),
+        (f) => progress.report(1, f),
+        (pid) => spawned("rest", pid),
+        dirs.rest,
+        opts.concurrent !== false,
+      );
+    };
+    const failFast = <T>(p: Promise<T>) =>
+      p.catch((err) => {
+        stop.abort(err);
+        throw err;
+      });
+    if (opts.concurrent === false) {
+      await runFirst();
+      await runRest();
+    } else {
+      await Promise.all([failFast(runFirst()), failFast(runRest())]);
+    }
     signal?.throwIfAborted();
 
+    await mergePhases(
+      [
+        { dir: dirs.first, finalId: finalIdOf(plan.first, plan) },
+        ...(plan.rest
+          ? [{ dir: dirs.rest, finalId: finalIdOf(plan.rest, plan) }]
+          : []),
+      ],
+      dirs.final,
+    );
+    const out = dirs.final;
     for (const f of [OUTPUT_FILES.mpd, OUTPUT_FILES.hlsMaster]) {
-      if (!await exists(join(tmp, f))) {
+      if (!await exists(join(out, f))) {
         throw new Error(`ffmpeg failed: it wrote no ${f}`);
       }
     }
     const video: MeasuredRate[] = [];
     for (let i = 0; i < renditions.length; i++) {
-      video.push(await measureRepresentation(tmp, i));
+      video.push(await measureRepresentation(out, i));
     }
-    const audio = info.audio
-      ? await measureRepresentation(tmp, renditions.length)
+    const audio = plan.audioId !== null
+      ? await measureRepresentation(out, plan.audioId)
       : null;
-    await rewriteBandwidths(tmp, video, audio);
+    await rewriteBandwidths(out, video, audio);
 
-    if (!await exists(join(tmp, OUTPUT_FILES.poster))) {
+    if (await exists(posterPath)) {
+      await Deno.rename(posterPath, join(out, OUTPUT_FILES.poster));
+    } else {
       await grabPoster(
         opts,
-        join(tmp, OUTPUT_FILES.poster),
+        join(out, OUTPUT_FILES.poster),
         posterWidth,
         posterHeight,
+        0,
       );
     }
-    await joinSprite(opts, tmp, thumbs);
-    const thumbnails = await exists(join(tmp, OUTPUT_FILES.sprite));
+    await joinSprite(opts, out, thumbs);
+    const thumbnails = await exists(join(out, OUTPUT_FILES.sprite));
     if (thumbnails) {
       await Deno.writeTextFile(
-        join(tmp, OUTPUT_FILES.vtt),
+        join(out, OUTPUT_FILES.vtt),
         thumbnailVtt(thumbs, info.durationSec, OUTPUT_FILES.sprite),
       );
     }
 
     signal?.throwIfAborted();
     await Deno.remove(opts.outDir, { recursive: true }).catch(() => {});
-    await Deno.rename(tmp, opts.outDir);
-    if (progress.last < 1) opts.onProgress?.(1);
+    await Deno.rename(out, opts.outDir);
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    progress.done();
     return {
       renditions: renditions.map((r, i) => ({
         width: r.width,
@@ -165,9 +320,178 @@ export async function transcode(
       copiedTopRung: copy,
       thumbnails,
       elapsedSec: (performance.now() - started) / 1000,
+      firstPublishSec: publisher.firstAt === null
+        ? null
+        : (publisher.firstAt - started) / 1000,
     };
   } catch (err) {
+    stop.abort(err);
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw err;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Overall progress from the phases' own, weighted by their share of the work. */
+class PhaseProgress {
+  #weights: number[];
+  #parts: number[];
+  #last = 0;
+  #lastEmit = 0;
+  #emit?: (fraction: number) => void;
+
+  constructor(plan: PhasePlan, emit?: (fraction: number) => void) {
+    // Work ≈ one decode plus the pixels encoded (a copied rung costs almost nothing).
+    const work = (p: Phase | null) => {
+      if (!p) return 0;
+      const encoded = p.renditions.filter((r) => !r.copy);
+      const decode = encoded.length || p.thumbnails ? 0.5 : 0.02;
+      return decode + encoded.reduce((n, r) => n + r.width * r.height / 2e6, 0);
+    };
+    const w = [work(plan.first), work(plan.rest)];
+    const total = w[0] + w[1] || 1;
+    this.#weights = w.map((x) => x / total);
+    this.#parts = [0, 0];
+    this.#emit = emit;
+  }
+
+  report(phase: number, fraction: number): void {
+    this.#parts[phase] = Math.max(this.#parts[phase], fraction);
+    const now = performance.now();
+    const overall = this.#parts[0] * this.#weights[0] +
+      this.#parts[1] * this.#weights[1];
+    if (!this.#emit || overall <= this.#last) return;
+    if (now - this.#lastEmit < PROGRESS_INTERVAL_MS) return;
+    this.#last = overall;
+    this.#lastEmit = now;
+    this.#emit(Math.min(1, overall));
+  }
+
+  done(): void {
+    if (this.#last < 1) this.#emit?.(1);
+  }
+}
+
+/**
+ * Publishes the first phase's rendition while ffmpeg writes it: new complete segments (the
+ * dash muxer renames a segment into place only when it is whole, and lists only those),
+ * then EVENT playlists listing exactly what was published, then the master. Nothing is
+ * published until the video and the audio both have a segment.
+ */
+class FirstPhasePublisher {
+  #dir: string;
+  #pub: string;
+  #plan: PhasePlan;
+  #onPublish?: (files: PublishFile[]) => Promise<void>;
+  #published = new Set<string>();
+  #playlists = new Map<string, string>();
+  #masterDone = false;
+  #queue: Promise<void> = Promise.resolve();
+  /** `performance.now()` when the first rendition was first published. */
+  firstAt: number | null = null;
+
+  constructor(
+    dir: string,
+    pub: string,
+    plan: PhasePlan,
+    onPublish?: (files: PublishFile[]) => Promise<void>,
+  ) {
+    this.#dir = dir;
+    this.#pub = pub;
+    this.#plan = plan;
+    this.#onPublish = onPublish;
+  }
+
+  /** Publishes files now (in order, after anything published before). */
+  publish(files: PublishFile[]): Promise<void> {
+    const next = this.#queue.then(() => this.#onPublish?.(files));
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Polls the folder until `stop()`; the returned `stop` waits for the last round. */
+  watch(signal: AbortSignal): { stop(): Promise<void> } {
+    let running = true;
+    let failure: unknown = null;
+    const loop = (async () => {
+      while (running && !signal.aborted) {
+        await this.#scan(false);
+        await new Promise((r) => setTimeout(r, PUBLISH_POLL_MS));
+      }
+    })().catch((err) => {
+      failure = err;
+    });
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+        if (failure !== null) throw failure;
+      },
+    };
+  }
+
+  /** Publishes what the finished phase wrote (playlists now end with ENDLIST). */
+  async finish(): Promise<void> {
+    await this.#scan(true);
+  }
+
+  async #scan(final: boolean): Promise<void> {
+    if (!this.#onPublish) return;
+    const phase = this.#plan.first;
+    const finalId = finalIdOf(phase, this.#plan);
+    const rename = (name: string) => renameFile(name, finalId);
+    const master = await readIfExists(join(this.#dir, OUTPUT_FILES.hlsMaster));
+    if (master === null) return;
+    const locals = phase.renditions.map((_, i) => i);
+    if (phase.audio) locals.push(phase.renditions.length);
+    const files: PublishFile[] = [];
+    const playlists: PublishFile[] = [];
+    for (const local of locals) {
+      const name = `media_${local}.m3u8`;
+      const text = await readIfExists(join(this.#dir, name));
+      if (text === null) return;
+      const listed = playlistFiles(text);
+      if (listed.segments.length === 0 || !listed.init) return;
+      for (const f of [listed.init, ...listed.segments]) {
+        if (this.#published.has(f)) continue;
+        files.push({ name: rename(f), path: join(this.#dir, f) });
+        this.#published.add(f);
+      }
+      const rewritten = rewriteMediaPlaylist(text, rename, "EVENT");
+      if (this.#playlists.get(name) !== rewritten || final) {
+        this.#playlists.set(name, rewritten);
+        playlists.push({
+          name: rename(name),
+          path: await this.#stage(rewritten),
+        });
+      }
+    }
+    if (!this.#masterDone) {
+      this.#masterDone = true;
+      playlists.push({
+        name: OUTPUT_FILES.hlsMaster,
+        path: await this.#stage(rewriteMaster(master, rename)),
+      });
+    }
+    if (files.length + playlists.length === 0) return;
+    await this.publish([...files, ...playlists]);
+    this.firstAt ??= performance.now();
+  }
+
+  /** Writes a playlist version to a file of its own (published files are never rewritten). */
+  async #stage(text: string): Promise<string> {
+    const path = join(this.#pub, `${crypto.randomUUID()}.m3u8`);
+    await Deno.writeTextFile(path, text);
+    return path;
+  }
+}
+
+async function readIfExists(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
     throw err;
   }
 }
@@ -202,13 +526,15 @@ async function exists(path: string): Promise<boolean> {
 async function runFfmpeg(
   opts: TranscodeOptions,
   args: string[],
-  progress: { last: number },
+  onFraction: (fraction: number) => void,
+  onPid: (pid: number | null) => void,
   tmp: string,
+  lowPriority = false,
 ): Promise<void> {
   const { signal } = opts;
   let child: Deno.ChildProcess;
   try {
-    child = spawn(opts.ffmpegPath, args);
+    child = spawn(opts.ffmpegPath, args, lowPriority);
   } catch (err) {
     throw new Error(
       `ffmpeg failed: could not start ${opts.ffmpegPath} (${
@@ -226,13 +552,13 @@ async function runFfmpeg(
   };
   signal?.addEventListener("abort", kill, { once: true });
   if (signal?.aborted) kill();
-  opts.onSpawn?.(proc.pid);
+  onPid(proc.pid);
 
   const stderrTail: string[] = [];
   try {
     const [status] = await Promise.all([
       proc.status,
-      readLines(proc.stdout, progressReader(opts, progress)),
+      readLines(proc.stdout, progressReader(opts.info.durationSec, onFraction)),
       readLines(proc.stderr, (line) => {
         if (!line.trim()) return;
         stderrTail.push(line.trim());
@@ -256,12 +582,36 @@ async function runFfmpeg(
     }
   } finally {
     signal?.removeEventListener("abort", kill);
+    onPid(null);
   }
 }
 
-function spawn(cmd: string, args: string[]): Deno.ChildProcess {
-  return new Deno.Command(cmd, {
-    args,
+/** Whether `nice` can be run here (checked once). */
+let niceWorks: boolean | null = null;
+function canNice(): boolean {
+  if (niceWorks === null) {
+    try {
+      niceWorks = new Deno.Command("nice", {
+        args: ["true"],
+        stdout: "null",
+        stderr: "null",
+      }).outputSync().success;
+    } catch {
+      niceWorks = false;
+    }
+  }
+  return niceWorks;
+}
+
+function spawn(
+  cmd: string,
+  args: string[],
+  lowPriority = false,
+): Deno.ChildProcess {
+  // `nice` execs ffmpeg in place: same pid, so the recorded pid is ffmpeg's.
+  const nice = lowPriority && canNice();
+  return new Deno.Command(nice ? "nice" : cmd, {
+    args: nice ? ["-n", "10", cmd, ...args] : args,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -272,24 +622,16 @@ function spawn(cmd: string, args: string[]): Deno.ChildProcess {
     .spawn();
 }
 
-/** Turns `-progress` key=value lines into throttled, monotonic onProgress calls. */
+/** Turns `-progress` key=value lines into fractions of the duration. */
 function progressReader(
-  opts: TranscodeOptions,
-  progress: { last: number },
+  durationSec: number,
+  onFraction: (fraction: number) => void,
 ): (line: string) => void {
-  let lastEmit = 0;
   return (line) => {
-    if (!opts.onProgress || !line.startsWith("out_time_us=")) return;
+    if (!line.startsWith("out_time_us=")) return;
     const us = Number(line.slice("out_time_us=".length));
     if (!Number.isFinite(us) || us < 0) return; // "N/A" while nothing is muxed yet.
-    const fraction = Math.min(1, us / 1e6 / opts.info.durationSec);
-    const now = performance.now();
-    if (fraction <= progress.last || now - lastEmit < PROGRESS_INTERVAL_MS) {
-      return;
-    }
-    progress.last = fraction;
-    lastEmit = now;
-    opts.onProgress(fraction);
+    onFraction(Math.min(1, us / 1e6 / durationSec));
   };
 }
 
@@ -353,14 +695,16 @@ async function runQuiet(ffmpegPath: string, args: string[]): Promise<void> {
   }).output();
 }
 
-/** Fallback poster (first frame) when the in-graph one was not written. */
+/** The poster: one frame at `atSec` (a fast seek), scaled to the poster size. */
 async function grabPoster(
   opts: TranscodeOptions,
   out: string,
   width: number,
   height: number,
+  atSec: number,
 ): Promise<void> {
   await runQuiet(opts.ffmpegPath, [
+    ...(atSec > 0 ? ["-ss", atSec.toFixed(3)] : []),
     ...inputGuardArgs(opts.info.formatName),
     "-i",
     fileUrl(opts.input),

@@ -25,6 +25,8 @@ export interface VideoRecord {
   id: string;
   title: string;
   status: VideoStatus;
+  /** True once one rendition can be played from its start (before `ready`, while encoding). */
+  playable: boolean;
   progress: number;
   error: string | null;
   createdAt: string;
@@ -57,6 +59,7 @@ export type VideoPatch = Partial<
     VideoRecord,
     | "title"
     | "status"
+    | "playable"
     | "progress"
     | "error"
     | "renditions"
@@ -123,7 +126,8 @@ export interface RunningJob {
   kind: JobKind;
   videoId: string | null;
   holder: string;
-  pid: number | null;
+  /** Child processes recorded by {@link JobQueue.setPids} (each leads its own process group). */
+  pids: number[];
   leaseUntil: number;
 }
 
@@ -155,8 +159,8 @@ export interface JobQueue {
     leaseMs: number,
     now?: number,
   ): Promise<boolean>;
-  /** Records the child pid of a running job so a recovering process can kill it. */
-  setPid(id: string, holder: string, pid: number | null): Promise<void>;
+  /** Records the child pids of a running job (replacing earlier ones) so a recovering process can kill them. */
+  setPids(id: string, holder: string, pids: number[]): Promise<void>;
   /** Removes a finished job; false when it was no longer held by `holder`. */
   complete(id: string, holder: string): Promise<boolean>;
   /** Puts the job back to run after `delayMs`, recording the error. */
@@ -179,6 +183,13 @@ export interface JobQueue {
   running(prefix?: string): Promise<RunningJob[]>;
   /** Queued and running jobs (of one kind, when given). */
   depth(kind?: JobKind): Promise<QueueDepth>;
+  /**
+   * Optional push (backends with notifications, e.g. PostgreSQL): calls `onJob` whenever a
+   * job may have become claimable (enqueued, retried, released, reclaimed), whichever
+   * process did it. Resolves once listening, to the function that stops it. Without it,
+   * workers poll.
+   */
+  listen?(onJob: () => void): Promise<() => Promise<void>>;
 }
 
 /** Names of the shared counters. */
@@ -213,6 +224,12 @@ export interface ChangeLog {
   currentRev(): Promise<number>;
   /** Everything that changed after `rev`. */
   changesSince(rev: number): Promise<Changes>;
+  /**
+   * Optional push (backends with notifications, e.g. PostgreSQL): calls `onChange` after
+   * video writes, other processes' included (then read `changesSince`). Resolves once
+   * listening, to the function that stops it. Without it, the change feed polls.
+   */
+  listen?(onChange: () => void): Promise<() => Promise<void>>;
 }
 
 /** One backend: every port, plus its health check and shutdown. */

@@ -96,3 +96,21 @@ export function videoFacts(video: {
     formatDate(video.createdAt),
   ].filter(Boolean);
 }
+
+/**
+ * What is still being prepared while a video already plays, e.g. `Playable · HD processing
+ * 45%`; null unless it is playable and processing.
+ */
+export function processingNote(video: {
+  status: string;
+  playable: boolean;
+  progress: number;
+  renditions: { width: number; height: number; ready: boolean }[];
+}): string | null {
+  if (video.status !== "processing" || !video.playable) return null;
+  const pending = video.renditions.filter((r) => !r.ready);
+  if (pending.length === 0) return "Playable · finishing";
+  const top = Math.max(...pending.map((r) => Math.min(r.width, r.height)));
+  const label = top >= 720 ? "HD" : `${top}p`;
+  return `Playable · ${label} processing ${formatPercent(video.progress)}`;
+}

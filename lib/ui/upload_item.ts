@@ -4,6 +4,7 @@
  */
 import type { Video } from "../api/present.ts";
 import type { UploadPhase } from "./tus_client.ts";
+import { processingNote } from "./format.ts";
 import {
   formatBytes,
   formatPercent,
@@ -101,6 +102,8 @@ export function describeItem(item: UploadItem, now = Date.now()): string {
       if (!v || v.status === "queued") {
         return "Uploaded. Waiting to be processed…";
       }
+      const note = processingNote(v);
+      if (note) return note;
       return v.progress > 0
         ? `Processing ${formatPercent(v.progress)}`
         : "Processing…";

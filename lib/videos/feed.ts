@@ -1,6 +1,8 @@
 /**
  * The change feed: tells subscribers about every video change, whichever process wrote it.
- * It polls the store's change revision (one cheap read) while anyone listens, so changes
+ * While anyone listens it reads the store's change revision (one cheap read): on each push
+ * from the store when the change log has `listen` (PostgreSQL's NOTIFY), with a slow poll
+ * as a safety net; otherwise (SQLite) by polling every `intervalMs`. Either way changes
  * written by separate workers reach this process's SSE clients too; `poke()` makes local
  * writes show at once.
  *
@@ -17,6 +19,9 @@ export type VideoChange =
 /** A change listener. */
 export type ChangeListener = (change: VideoChange) => void;
 
+/** With push from the change log, the poll is only a safety net this many times slower. */
+const PUSHED_POLL_FACTOR = 20;
+
 /** Fans out store changes to listeners, in revision order. */
 export class ChangeFeed {
   #log: ChangeLog;
@@ -24,6 +29,8 @@ export class ChangeFeed {
   #rev: number | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #intervalMs: number;
+  /** The store subscription while running with push (resolves to null if it failed). */
+  #unlisten: Promise<(() => Promise<void>) | null> | null = null;
   /** The poll in progress; a poke during it asks for one more afterwards. */
   #polling: Promise<void> | null = null;
   #again = false;
@@ -36,10 +43,7 @@ export class ChangeFeed {
   /** Adds a listener; returns the function that removes it. */
   subscribe(fn: ChangeListener): () => void {
     this.#listeners.add(fn);
-    if (this.#timer === undefined) {
-      this.#timer = setInterval(() => void this.poke(), this.#intervalMs);
-      void this.poke(); // reads the starting revision at once
-    }
+    if (this.#timer === undefined) this.#start();
     return () => {
       this.#listeners.delete(fn);
       if (this.#listeners.size === 0) this.stop();
@@ -68,6 +72,38 @@ export class ChangeFeed {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#rev = null;
+    const unlisten = this.#unlisten;
+    this.#unlisten = null;
+    void unlisten?.then((stop) => stop?.()).catch(() => {});
+  }
+
+  #start(): void {
+    if (!this.#log.listen) {
+      this.#timer = setInterval(() => void this.poke(), this.#intervalMs);
+      void this.poke(); // reads the starting revision at once
+      return;
+    }
+    this.#timer = setInterval(
+      () => void this.poke(),
+      this.#intervalMs * PUSHED_POLL_FACTOR,
+    );
+    void this.poke(); // reads the starting revision at once
+    const timer = this.#timer;
+    const pending = this.#log.listen(() => void this.poke()).then(
+      (stop) => {
+        void this.poke(); // a write between the first read and LISTEN
+        return stop;
+      },
+      (err) => {
+        log.warn("feed.listen_failed", { error: String(err) });
+        if (this.#timer === timer) { // still running: fall back to polling
+          clearInterval(timer);
+          this.#timer = setInterval(() => void this.poke(), this.#intervalMs);
+        }
+        return null;
+      },
+    );
+    this.#unlisten = pending;
   }
 
   async #poll(): Promise<void> {

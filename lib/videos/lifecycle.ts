@@ -3,6 +3,8 @@
  * per-rendition state. Every transition is here, so the rules can be read in one place:
  *
  *   created → queued ──started──▶ processing ──finished──▶ ready
+ *                                  │ playable (first rendition published, still processing)
+ *                                  │ renditionReady (one more rendition complete)
  *                ▲                   │  └──retrying──▶ queued (attempt failed, will retry)
  *                │                   └──failed──▶ failed ──retry──▶ queued
  *   deleted: from any state (the record and its jobs go; files are removed by the caller)
@@ -72,13 +74,33 @@ export class Lifecycle {
     return video;
   }
 
-  /** A worker took the job: `processing` from 0. Null when the video is gone. */
+  /** A worker took the job: `processing` from 0, nothing playable yet. Null when gone. */
   async started(id: string): Promise<VideoRecord | null> {
     return await this.#write(id, {
       status: "processing",
+      playable: false,
       progress: 0,
       error: null,
     });
+  }
+
+  /** The first rendition can be played from its start (it is still being written). */
+  async playable(id: string): Promise<void> {
+    await this.#write(id, { playable: true });
+  }
+
+  /** Rendition `index` (ladder order) is complete, at `bitrate` bits/s. */
+  async renditionReady(
+    id: string,
+    index: number,
+    bitrate: number,
+  ): Promise<void> {
+    const v = await this.#videos.get(id);
+    if (!v || !v.renditions[index]) return;
+    const renditions = v.renditions.map((r, i) =>
+      i === index ? { ...r, bitrate, ready: true } : r
+    );
+    await this.#write(id, { renditions });
   }
 
   /** The renditions the transcode will produce, none ready yet. */
@@ -92,7 +114,7 @@ export class Lifecycle {
       bitrate: null,
       ready: false,
     }));
-    await this.#write(id, { renditions }, false);
+    await this.#write(id, { renditions });
   }
 
   /** Transcode progress, 0…1 (kept under 1 until `finished`). */
@@ -107,20 +129,31 @@ export class Lifecycle {
   ): Promise<VideoRecord | null> {
     return await this.#write(id, {
       status: "ready",
+      playable: true,
       progress: 1,
       error: null,
       renditions: renditions.map((r) => ({ ...r, ready: true })),
     });
   }
 
-  /** An attempt failed and the job will run again: back to `queued`. */
+  /** An attempt failed and the job will run again: back to `queued`, nothing playable. */
   async retrying(id: string): Promise<void> {
-    await this.#write(id, { status: "queued", progress: 0, error: null });
+    await this.#write(id, {
+      status: "queued",
+      playable: false,
+      progress: 0,
+      error: null,
+    });
   }
 
   /** Out of attempts: `failed` with a reason a person can act on. */
   async failed(id: string, reason: string): Promise<void> {
-    await this.#write(id, { status: "failed", progress: 0, error: reason });
+    await this.#write(id, {
+      status: "failed",
+      playable: false,
+      progress: 0,
+      error: reason,
+    });
   }
 
   /** A new title (already validated). Null when the video is gone. */
@@ -140,7 +173,7 @@ export class Lifecycle {
     }
     const out = await this.#videos.update(
       id,
-      { status: "queued", progress: 0, error: null },
+      { status: "queued", playable: false, progress: 0, error: null },
       ["failed"],
     );
     if (!out) {
@@ -181,10 +214,9 @@ export class Lifecycle {
   async #write(
     id: string,
     patch: Parameters<VideoStore["update"]>[1],
-    notify = true,
   ): Promise<VideoRecord | null> {
     const v = await this.#videos.update(id, patch);
-    if (v && notify) this.#notify();
+    if (v) this.#notify();
     return v;
   }
 }

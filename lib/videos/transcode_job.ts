@@ -88,7 +88,9 @@ export function transcodeJob(deps: TranscodeJobDeps): JobHandler {
         }
         let lastWrite = 0;
         let lastProgress = 0;
+        let playable = false;
         const out = join(work, "out");
+        const prefix = streamPrefix(id);
         const result = await deps.transcode({
           input,
           info: video.media as MediaInfo,
@@ -96,7 +98,22 @@ export function transcodeJob(deps: TranscodeJobDeps): JobHandler {
           ffmpegPath: deps.ffmpegPath,
           ffprobePath: deps.ffprobePath,
           signal: ctx.signal,
-          onSpawn: (pid) => ignoreFailure(ctx.setPid(pid)),
+          onProcesses: (pids) => ignoreFailure(ctx.setPids(pids)),
+          onPlan: (sizes) => lifecycle.planned(id, sizes),
+          onPublish: async (files) => {
+            ctx.signal.throwIfAborted();
+            for (const f of files) await blobs.putFile(prefix + f.name, f.path);
+            if (!playable && files.some((f) => f.name.endsWith(".m3u8"))) {
+              playable = true;
+              await lifecycle.playable(id);
+              log.info("job.playable", {
+                videoId: id,
+                seconds: Math.round((performance.now() - started) / 100) / 10,
+              });
+            }
+          },
+          onRenditionReady: (index, bitrate) =>
+            lifecycle.renditionReady(id, index, bitrate),
           onProgress: (p) => {
             const now = Date.now();
             if (
@@ -111,7 +128,7 @@ export function transcodeJob(deps: TranscodeJobDeps): JobHandler {
           },
         });
         ctx.signal.throwIfAborted();
-        await blobs.publishDir(out, streamPrefix(id));
+        await blobs.publishDir(out, prefix);
         const done = await lifecycle.finished(id, result.renditions);
         if (!done) {
           await blobs.deletePrefix(streamPrefix(id)); // deleted while finishing
@@ -147,10 +164,13 @@ export function transcodeJob(deps: TranscodeJobDeps): JobHandler {
     },
 
     async retrying(job) {
+      // What the attempt published is unlisted again (playable is false) and goes.
+      await blobs.deletePrefix(streamPrefix(videoOf(job)));
       await lifecycle.retrying(videoOf(job));
     },
 
     async failed(job, reason) {
+      await blobs.deletePrefix(streamPrefix(videoOf(job)));
       await lifecycle.failed(videoOf(job), reason);
     },
 

@@ -24,6 +24,7 @@ export function fakeTranscode(
 ): TranscodeFn & { calls: number } {
   const fn = Object.assign(async (opts: Parameters<TranscodeFn>[0]) => {
     fn.calls++;
+    await opts.onPlan?.([{ width: 320, height: 180 }]);
     opts.onProgress?.(0.5);
     if (behaviour.hold) {
       await Promise.race([
@@ -49,6 +50,7 @@ export function fakeTranscode(
       copiedTopRung: false,
       thumbnails: false,
       elapsedSec: 0.01,
+      firstPublishSec: null,
     };
   }, { calls: 0 });
   return fn;

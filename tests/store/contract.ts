@@ -372,8 +372,8 @@ export function storeContract(
     await s.jobs.claim("host1:10:aaaa", 60_000, kinds, 1000);
     await s.jobs.claim("host1:11:bbbb", 30_000, kinds, 1000);
     await s.jobs.claim("host2:10:cccc", 60_000, kinds, 1000);
-    await s.jobs.setPid(mine1, "host1:10:aaaa", 4242);
-    await s.jobs.setPid(mine2, "someone-else", 999); // not the holder: ignored
+    await s.jobs.setPids(mine1, "host1:10:aaaa", [4242, 4243]);
+    await s.jobs.setPids(mine2, "someone-else", [999]); // not the holder: ignored
 
     const mine = (await s.jobs.running("host1:"))
       .toSorted((x, y) => x.holder.localeCompare(y.holder));
@@ -383,7 +383,7 @@ export function storeContract(
         kind: "transcode",
         videoId: "a",
         holder: "host1:10:aaaa",
-        pid: 4242,
+        pids: [4242, 4243],
         leaseUntil: 61_000,
       },
       {
@@ -391,7 +391,7 @@ export function storeContract(
         kind: "webhook",
         videoId: "b",
         holder: "host1:11:bbbb",
-        pid: null,
+        pids: [],
         leaseUntil: 31_000,
       },
     ]);
@@ -402,9 +402,9 @@ export function storeContract(
     );
     assert.deepEqual(await s.jobs.running("host3:"), []);
 
-    await s.jobs.setPid(mine1, "host1:10:aaaa", null);
+    await s.jobs.setPids(mine1, "host1:10:aaaa", []);
     const [cleared] = await s.jobs.running("host1:10:");
-    assert.equal(cleared.pid, null);
+    assert.deepEqual(cleared.pids, []);
   });
 
   test("depth counts queued and running jobs, of one kind when given", async (s) => {
@@ -487,6 +487,7 @@ export function storeContract(
         seq: 0,
         rev: 0,
         status: "queued",
+        playable: false,
         progress: 0,
         error: null,
         createdAt: at.toISOString(),
@@ -494,6 +495,22 @@ export function storeContract(
       },
     );
     assert.deepEqual(await s.videos.get("a"), created);
+  });
+
+  test("playable and per-rendition state round-trip through update", async (s) => {
+    await s.addVideo("a");
+    const renditions = [
+      { width: 640, height: 360, bitrate: null, ready: false },
+      { width: 320, height: 180, bitrate: 250_000, ready: true },
+    ];
+    const v = await s.videos.update("a", { playable: true, renditions });
+    assert.equal(v?.playable, true);
+    assert.deepEqual(v?.renditions, renditions);
+    assert.deepEqual((await s.videos.get("a"))?.renditions, renditions);
+    assert.equal(
+      (await s.videos.update("a", { playable: false }))?.playable,
+      false,
+    );
   });
 
   test("creating a video does not enqueue a job", async (s) => {

@@ -11,6 +11,7 @@ function video(id: string, createdAt: string, title = id): Video {
     id,
     title,
     status: "queued",
+    playable: false,
     progress: 0,
     error: null,
     createdAt,

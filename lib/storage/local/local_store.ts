@@ -52,7 +52,12 @@ export class LocalBlobStore implements BlobStore {
       }
     }
     await this.#writeAtomically(dest, async (tmp) => {
-      await Deno.copyFile(path, tmp);
+      // A hard link costs nothing and is safe: published files are never written again.
+      try {
+        await Deno.link(path, tmp);
+      } catch {
+        await Deno.copyFile(path, tmp);
+      }
     });
     if (opts.move) await removeAll(path);
   }
@@ -167,15 +172,26 @@ export class LocalBlobStore implements BlobStore {
     }
     const dest = this.#path(prefix).replace(/\/$/, "");
     await Deno.mkdir(dirname(dest), { recursive: true });
-    // Move the old folder aside first so the new one lands with one rename.
-    const old = `${dest}.old-${crypto.randomUUID().slice(0, 8)}`;
-    try {
-      await Deno.rename(dest, old);
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(await exists(dest))) {
+      // Nothing published yet: the whole folder lands with one rename.
+      await Deno.rename(dir, dest);
+      return;
     }
-    await Deno.rename(dir, dest);
-    await removeAll(old);
+    // Files were published while it was written (progressive publishing): move each into
+    // place, media before the playlists and manifests that name it, then drop the rest, so
+    // a reader never finds a playlist naming a missing segment.
+    const files = await listRelative(dir);
+    const keep = new Set(files);
+    files.sort((a, b) => Number(isManifest(a)) - Number(isManifest(b)));
+    for (const rel of files) {
+      const to = join(dest, rel);
+      await Deno.mkdir(dirname(to), { recursive: true });
+      await Deno.rename(join(dir, rel), to);
+    }
+    for (const rel of await listRelative(dest)) {
+      if (!keep.has(rel)) await removeAll(join(dest, rel));
+    }
+    await removeAll(dir);
   }
 
   async localPath(key: string, _scratchDir: string): Promise<string | null> {
@@ -208,6 +224,31 @@ export class LocalBlobStore implements BlobStore {
       throw err;
     }
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+function isManifest(name: string): boolean {
+  return /\.(m3u8|mpd)$/.test(name);
+}
+
+/** Files under `dir` as relative paths (`a/b.txt`). */
+async function listRelative(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(join(dir, prefix))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory) out.push(...await listRelative(dir, rel));
+    else out.push(rel);
+  }
+  return out;
 }
 
 function isCrossDevice(err: unknown): boolean {

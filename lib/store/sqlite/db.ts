@@ -64,6 +64,11 @@ const MIGRATIONS: string[] = [
    ALTER TABLE jobs2 RENAME TO jobs;
    CREATE INDEX jobs_claim ON jobs(state, run_after);
    CREATE INDEX jobs_video ON jobs(video_id);`,
+  // v3: a job may run several child processes; a video may play before it is ready.
+  `ALTER TABLE jobs ADD COLUMN pids TEXT NOT NULL DEFAULT '[]';
+   UPDATE jobs SET pids = json_array(pid) WHERE pid IS NOT NULL;
+   ALTER TABLE videos ADD COLUMN playable INTEGER NOT NULL DEFAULT 0;
+   UPDATE videos SET playable = 1 WHERE status = 'ready';`,
 ];
 
 /** A database connection with the schema applied. */

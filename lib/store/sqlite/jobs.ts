@@ -63,7 +63,7 @@ export class SqliteJobQueue implements JobQueue {
       if (!row) return null;
       this.#db.prepare(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?,
-           holder = ?, pid = NULL WHERE id = ?`,
+           holder = ?, pids = '[]' WHERE id = ?`,
       ).run(now + leaseMs, holder, row.id);
       return {
         id: row.id,
@@ -89,9 +89,9 @@ export class SqliteJobQueue implements JobQueue {
     return Promise.resolve(r.changes > 0);
   }
 
-  setPid(id: string, holder: string, pid: number | null): Promise<void> {
-    this.#db.prepare("UPDATE jobs SET pid = ? WHERE id = ? AND holder = ?")
-      .run(pid, id, holder);
+  setPids(id: string, holder: string, pids: number[]): Promise<void> {
+    this.#db.prepare("UPDATE jobs SET pids = ? WHERE id = ? AND holder = ?")
+      .run(JSON.stringify(pids), id, holder);
     return Promise.resolve();
   }
 
@@ -110,7 +110,7 @@ export class SqliteJobQueue implements JobQueue {
   ): Promise<void> {
     this.#db.prepare(
       `UPDATE jobs SET state = 'queued', run_after = ?, lease_until = NULL, holder = NULL,
-         pid = NULL, last_error = ? WHERE id = ? AND holder = ?`,
+         pids = '[]', last_error = ? WHERE id = ? AND holder = ?`,
     ).run(now + delayMs, error, id, holder);
     return Promise.resolve();
   }
@@ -118,7 +118,7 @@ export class SqliteJobQueue implements JobQueue {
   release(id: string, holder: string, now = Date.now()): Promise<void> {
     this.#db.prepare(
       `UPDATE jobs SET state = 'queued', run_after = ?, attempts = MAX(attempts - 1, 0),
-         lease_until = NULL, holder = NULL, pid = NULL WHERE id = ? AND holder = ?`,
+         lease_until = NULL, holder = NULL, pids = '[]' WHERE id = ? AND holder = ?`,
     ).run(now, id, holder);
     return Promise.resolve();
   }
@@ -126,7 +126,7 @@ export class SqliteJobQueue implements JobQueue {
   reclaim(id: string, holder: string, now = Date.now()): Promise<void> {
     this.#db.prepare(
       `UPDATE jobs SET state = 'queued', run_after = ?, lease_until = NULL, holder = NULL,
-         pid = NULL WHERE id = ? AND holder = ?`,
+         pids = '[]' WHERE id = ? AND holder = ?`,
     ).run(now, id, holder);
     return Promise.resolve();
   }
@@ -148,14 +148,14 @@ export class SqliteJobQueue implements JobQueue {
 
   running(prefix = ""): Promise<RunningJob[]> {
     const rows = this.#db.prepare(
-      `SELECT id, kind, video_id, holder, pid, lease_until FROM jobs
+      `SELECT id, kind, video_id, holder, pids, lease_until FROM jobs
        WHERE state = 'running' AND substr(holder, 1, ?) = ?`,
     ).all(prefix.length, prefix) as unknown as {
       id: string;
       kind: JobKind;
       video_id: string | null;
       holder: string;
-      pid: number | null;
+      pids: string;
       lease_until: number;
     }[];
     return Promise.resolve(rows.map((r) => ({
@@ -163,7 +163,7 @@ export class SqliteJobQueue implements JobQueue {
       kind: r.kind,
       videoId: r.video_id,
       holder: r.holder,
-      pid: r.pid,
+      pids: JSON.parse(r.pids) as number[],
       leaseUntil: r.lease_until,
     })));
   }

@@ -23,6 +23,7 @@ interface Row {
   id: string;
   title: string;
   status: VideoStatus;
+  playable: number;
   progress: number;
   error: string | null;
   created_at: string;
@@ -50,6 +51,7 @@ function fromRow(r: Row): VideoRecord {
     id: r.id,
     title: r.title,
     status: r.status,
+    playable: r.playable === 1,
     progress: r.progress,
     error: r.error,
     createdAt: r.created_at,
@@ -67,6 +69,7 @@ function fromRow(r: Row): VideoRecord {
 const COLUMNS: Record<keyof VideoPatch, string> = {
   title: "title",
   status: "status",
+  playable: "playable",
   progress: "progress",
   error: "error",
   renditions: "renditions",
@@ -133,9 +136,9 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       const sets = keys.map((k) => `${COLUMNS[k]} = ?`);
       const values = keys.map((k) => {
         const v = patch[k];
-        return k === "renditions"
-          ? JSON.stringify(v)
-          : (v as string | number | null);
+        if (k === "renditions") return JSON.stringify(v);
+        if (typeof v === "boolean") return v ? 1 : 0;
+        return v as string | number | null;
       });
       const guard = onlyIf?.length
         ? ` AND status IN (${onlyIf.map(() => "?").join(", ")})`

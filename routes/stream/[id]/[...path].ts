@@ -12,6 +12,7 @@ const serve = define.handlers((ctx) => {
     {
       blobs: web.blobs,
       corsOrigins: web.settings.corsOrigins,
+      growing: async (id) => (await web.videos.find(id))?.status !== "ready",
     },
     ctx.params.id,
     raw,

@@ -1,0 +1,93 @@
+/**
+ * Progressive publishing, planned: which renditions the fast first phase produces and which
+ * the rest of the ladder does, and the final index of every representation.
+ *
+ * - A copy-eligible source: phase 1 remuxes the top rung (no decode, seconds for any length)
+ *   with the audio; phase 2 encodes the lower rungs (keyframes from the source) and the
+ *   thumbnails.
+ * - Any other source: phase 1 encodes the lowest rung fast, with the audio and thumbnails;
+ *   phase 2 encodes the rest.
+ *
+ * Both phases run at once (phase 2 at a lower CPU priority), so phase 1 is not slowed much
+ * and the cores stay busy. The final folder uses the same names as a single-pass encode:
+ * video representations 0…n-1 in ladder order (largest first), audio n.
+ *
+ * @module
+ */
+import type { Rendition } from "./ladder.ts";
+
+/** One ffmpeg run of the plan. */
+export interface Phase {
+  /** Its renditions, in its own representation order. */
+  renditions: Rendition[];
+  /** Final representation index of each of its video representations. */
+  finalIds: number[];
+  /** Whether it carries the audio (then its local id `renditions.length` is the audio). */
+  audio: boolean;
+  /** Whether it writes the thumbnail tiles. */
+  thumbnails: boolean;
+  /** Keyframe placement of its encoded rungs. */
+  keyframes: "source" | "gop";
+}
+
+/** The phases of one transcode. */
+export interface PhasePlan {
+  first: Phase;
+  /** Null when the ladder has one rung (the first phase is the whole job). */
+  rest: Phase | null;
+  /** Final representation index of the audio, or null without audio. */
+  audioId: number | null;
+}
+
+/** Splits a ladder (largest first; `[0].copy` for the copy path) into the two phases. */
+export function planPhases(ladder: Rendition[], hasAudio: boolean): PhasePlan {
+  const n = ladder.length;
+  const copy = ladder[0]?.copy === true;
+  const keyframes = copy ? "source" : "gop";
+  const audioId = hasAudio ? n : null;
+  if (n <= 1) {
+    return {
+      first: {
+        renditions: ladder,
+        finalIds: ladder.map((_, i) => i),
+        audio: hasAudio,
+        thumbnails: true,
+        keyframes,
+      },
+      rest: null,
+      audioId,
+    };
+  }
+  const firstIndex = copy ? 0 : n - 1;
+  const restIds = ladder.map((_, i) => i).filter((i) => i !== firstIndex);
+  return {
+    first: {
+      renditions: [ladder[firstIndex]],
+      finalIds: [firstIndex],
+      audio: hasAudio,
+      // A remux decodes nothing; the thumbnails then come from the phase that decodes.
+      thumbnails: !copy,
+      keyframes,
+    },
+    rest: {
+      renditions: restIds.map((i) => ladder[i]),
+      finalIds: restIds,
+      audio: false,
+      thumbnails: copy,
+      keyframes,
+    },
+    audioId,
+  };
+}
+
+/** Maps a phase's local representation id to its final one (audio included). */
+export function finalIdOf(
+  phase: Phase,
+  plan: PhasePlan,
+): (local: number) => number | null {
+  return (local) => {
+    if (local < phase.finalIds.length) return phase.finalIds[local];
+    if (phase.audio && local === phase.renditions.length) return plan.audioId;
+    return null;
+  };
+}
