@@ -39,13 +39,6 @@ export interface VideoPlayerProps {
 /** Why dash.js cannot be chosen yet, shown beside the engine switch. */
 export const DASH_LATER = "DASH is available when processing finishes.";
 
-/** How many renditions are complete (the player reloads its level list when this grows). */
-function readyCount(v: Video): number {
-  return v.status === "ready"
-    ? v.renditions.length
-    : v.renditions.filter((r) => r.ready).length;
-}
-
 const VOLUME_KEY = "reel.player.volume";
 /** Controls hide after this long without pointer or keyboard activity while playing. */
 const IDLE_MS = 2500;
@@ -122,21 +115,23 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     return () => clearInterval(poll);
   }, []);
 
-  // Renditions that finish while the video plays: hls.js reads the master playlist once,
-  // so the engine restarts at the same position (and play state) to learn the new levels.
-  const shownReady = useRef(readyCount(video));
+  // Renditions that join the master playlist while the video plays (the rest of the ladder
+  // lands when the video is ready): hls.js reads the master once, so the engine restarts at
+  // the same position (and play state) to learn the new levels.
   useEffect(() => {
-    const n = readyCount(video);
-    if (n <= shownReady.current) return;
-    shownReady.current = n;
-    if (!engineRef.current || kind === "dash") return;
+    if (video.status !== "ready" || !engineRef.current || kind === "dash") {
+      return;
+    }
+    if (
+      renditions.length === 0 || renditions.length >= video.renditions.length
+    ) return;
     const v = videoRef.current!;
     resumeRef.current = {
       time: v.currentTime,
       play: media.started && !v.paused,
     };
     setAttempt((a) => a + 1);
-  }, [video.renditions, video.status]);
+  }, [video.status]);
 
   // Starts the chosen engine; switching engines or "Try again" re-runs this.
   useEffect(() => {

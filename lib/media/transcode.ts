@@ -115,6 +115,14 @@ export const X264_PRESET = "veryfast";
 
 const STDERR_LINES = 50;
 const PROGRESS_INTERVAL_MS = 250;
+/**
+ * CPU priorities (`nice`): transcoding yields to the web server it may share a machine with,
+ * and the rest of the ladder yields to the first rendition, which viewers may be watching.
+ */
+const FIRST_NICENESS = 5;
+const REST_NICENESS = 15;
+/** Segments the first rendition needs before it is published (unless it is complete). */
+const FIRST_PUBLISH_SEGMENTS = 2;
 /** How often the first phase's folder is looked at for new segments. */
 const PUBLISH_POLL_MS = 200;
 
@@ -245,7 +253,7 @@ export async function transcode(
         (f) => progress.report(1, f),
         (pid) => spawned("rest", pid),
         dirs.rest,
-        opts.concurrent !== false,
+        opts.concurrent !== false ? REST_NICENESS : FIRST_NICENESS,
       );
     };
     const failFast = <T>(p: Promise<T>) =>
@@ -452,7 +460,10 @@ class FirstPhasePublisher {
       const text = await readIfExists(join(this.#dir, name));
       if (text === null) return;
       const listed = playlistFiles(text);
-      if (listed.segments.length === 0 || !listed.init) return;
+      // Two segments before the first publish: hls.js reloads a growing playlist only every
+      // target duration, so a viewer starting on one 4 s segment would run dry before then.
+      const enough = listed.complete ? 1 : FIRST_PUBLISH_SEGMENTS;
+      if (!listed.init || listed.segments.length < enough) return;
       for (const f of [listed.init, ...listed.segments]) {
         if (this.#published.has(f)) continue;
         files.push({ name: rename(f), path: join(this.#dir, f) });
@@ -529,12 +540,12 @@ async function runFfmpeg(
   onFraction: (fraction: number) => void,
   onPid: (pid: number | null) => void,
   tmp: string,
-  lowPriority = false,
+  niceness = FIRST_NICENESS,
 ): Promise<void> {
   const { signal } = opts;
   let child: Deno.ChildProcess;
   try {
-    child = spawn(opts.ffmpegPath, args, lowPriority);
+    child = spawn(opts.ffmpegPath, args, niceness);
   } catch (err) {
     throw new Error(
       `ffmpeg failed: could not start ${opts.ffmpegPath} (${
@@ -606,12 +617,12 @@ function canNice(): boolean {
 function spawn(
   cmd: string,
   args: string[],
-  lowPriority = false,
+  niceness: number,
 ): Deno.ChildProcess {
   // `nice` execs ffmpeg in place: same pid, so the recorded pid is ffmpeg's.
-  const nice = lowPriority && canNice();
+  const nice = niceness > 0 && canNice();
   return new Deno.Command(nice ? "nice" : cmd, {
-    args: nice ? ["-n", "10", cmd, ...args] : args,
+    args: nice ? ["-n", String(niceness), cmd, ...args] : args,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
