@@ -39,13 +39,20 @@ export interface PhasePlan {
   audioId: number | null;
 }
 
-/** Splits a ladder (largest first; `[0].copy` for the copy path) into the two phases. */
-export function planPhases(ladder: Rendition[], hasAudio: boolean): PhasePlan {
+/**
+ * Splits a ladder (largest first; `[0].copy` for the copy path) into the two phases. With
+ * `single`, one phase does everything (the earlier single-pass encode, kept for comparison).
+ */
+export function planPhases(
+  ladder: Rendition[],
+  hasAudio: boolean,
+  opts: { single?: boolean } = {},
+): PhasePlan {
   const n = ladder.length;
   const copy = ladder[0]?.copy === true;
   const keyframes = copy ? "source" : "gop";
   const audioId = hasAudio ? n : null;
-  if (n <= 1) {
+  if (n <= 1 || opts.single) {
     return {
       first: {
         renditions: ladder,

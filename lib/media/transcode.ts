@@ -93,6 +93,11 @@ export interface TranscodeOptions {
    * other.
    */
   concurrent?: boolean;
+  /**
+   * One ffmpeg for the whole ladder (nothing playable before the end), as before progressive
+   * publishing; for benchmarks. Default false.
+   */
+  singlePass?: boolean;
 }
 
 /** What {@link transcode} produced. */
@@ -141,7 +146,9 @@ export async function transcode(
   signal?.throwIfAborted();
   const copy = opts.allowCopy !== false && await topRungCopyable(opts);
   const renditions = planLadder(info, { copyTopRung: copy });
-  const plan = planPhases(renditions, info.audio !== null);
+  const plan = planPhases(renditions, info.audio !== null, {
+    single: opts.singlePass,
+  });
   const thumbs = planThumbnails(
     info.durationSec,
     info.video.displayWidth,
