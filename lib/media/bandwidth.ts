@@ -40,29 +40,32 @@ export function parseMediaPlaylist(text: string): PlaylistEntry[] {
 }
 
 /**
- * Measures representation `id` from `media_<id>.m3u8` and its segment sizes. A final segment
- * shorter than half the others is left out of the peak: a lone keyframe in a fraction of a
- * second would otherwise inflate it many times over.
+ * Measures representation `id` from `media_<id>.m3u8` and its segment sizes. The peak is the
+ * one RFC 8216 defines: the highest bit rate over any run of consecutive segments lasting
+ * 0.5–1.5 × the target duration, so a short last segment is measured with its neighbour
+ * instead of being left out (or counted alone, which would inflate it many times over).
  */
 export async function measureRepresentation(
   dir: string,
   id: number,
 ): Promise<MeasuredRate> {
-  const entries = parseMediaPlaylist(
-    await Deno.readTextFile(join(dir, `media_${id}.m3u8`)),
-  );
-  let bytes = 0;
-  let durationSec = 0;
+  const text = await Deno.readTextFile(join(dir, `media_${id}.m3u8`));
+  const entries = parseMediaPlaylist(text);
+  const sizes: number[] = [];
+  for (const e of entries) sizes.push((await Deno.stat(join(dir, e.uri))).size);
+  const bytes = sizes.reduce((n, x) => n + x, 0);
+  const durationSec = entries.reduce((n, e) => n + e.durationSec, 0);
+  const target = Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(text)?.[1]) ||
+    Math.ceil(Math.max(0, ...entries.map((e) => e.durationSec)));
   let peak = 0;
-  const longest = Math.max(0, ...entries.map((e) => e.durationSec));
-  for (const [i, e] of entries.entries()) {
-    const size = (await Deno.stat(join(dir, e.uri))).size;
-    bytes += size;
-    durationSec += e.durationSec;
-    const isShortTail = i === entries.length - 1 && entries.length > 1 &&
-      e.durationSec < longest / 2;
-    if (e.durationSec > 0 && !isShortTail) {
-      peak = Math.max(peak, (size * 8) / e.durationSec);
+  for (let i = 0; i < entries.length; i++) {
+    let d = 0;
+    let b = 0;
+    for (let j = i; j < entries.length; j++) {
+      d += entries[j].durationSec;
+      b += sizes[j];
+      if (d > 1.5 * target) break;
+      if (d >= 0.5 * target && d > 0) peak = Math.max(peak, (b * 8) / d);
     }
   }
   const average = durationSec > 0 ? (bytes * 8) / durationSec : 0;
@@ -85,6 +88,7 @@ export async function rewriteBandwidths(
   dir: string,
   video: MeasuredRate[],
   audio: MeasuredRate | null,
+  frameRate?: number,
 ): Promise<void> {
   const byId = new Map(video.map((m) => [m.id, m]));
   const masterPath = join(dir, OUTPUT_FILES.hlsMaster);
@@ -103,7 +107,9 @@ export async function rewriteBandwidths(
         let attrs = line.slice("#EXT-X-STREAM-INF:".length)
           .replace(/(^|,)AVERAGE-BANDWIDTH=\d+/, "")
           .replace(/(^|,)BANDWIDTH=\d+/, "")
+          .replace(/(^|,)FRAME-RATE=[\d.]+/, "")
           .replace(/^,/, "");
+        if (frameRate) attrs += `,FRAME-RATE=${frameRate.toFixed(3)}`;
         attrs = `BANDWIDTH=${peak},AVERAGE-BANDWIDTH=${avg}${
           attrs ? "," + attrs : ""
         }`;

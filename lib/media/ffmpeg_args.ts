@@ -19,6 +19,8 @@ export { OUTPUT_FILES };
 
 /** Frame rates above this are halved to it: browsers and the ladder gain nothing from more. */
 export const MAX_OUTPUT_FPS = 60;
+/** The last segment is at least this long: no keyframe is forced closer to the end. */
+export const MIN_TAIL_SEC = 1;
 /** x264 quality target; `maxrate`/`bufsize` cap it (capped CRF). */
 const CRF = 23;
 
@@ -206,13 +208,16 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
         String(Math.ceil(fps * SEGMENT_SEC * 2)),
       );
     } else {
-      // Time-based keyframes every GOP_SEC also hold for variable frame rates; -g above it so
+      // Time-based keyframes every GOP_SEC also hold for variable frame rates; none in the
+      // last MIN_TAIL_SEC, so the final segment is never a sliver of a frame or two (hls.js
+      // misplaces such a fragment and never reaches the end); -g above the longest GOP so
       // x264 never inserts one in between.
+      const lastKey = Math.max(0, info.durationSec - MIN_TAIL_SEC).toFixed(3);
       args.push(
         `-force_key_frames:v:${i}`,
-        `expr:gte(t,n_forced*${GOP_SEC})`,
+        `expr:gte(t,n_forced*${GOP_SEC})*lt(t,${lastKey})`,
         `-g:v:${i}`,
-        String(Math.ceil(fps * GOP_SEC * 1.5)),
+        String(Math.ceil(fps * (GOP_SEC + MIN_TAIL_SEC) * 1.25)),
       );
     }
     if (plan.threads) args.push(`-threads:v:${i}`, String(plan.threads));

@@ -53,8 +53,12 @@ export function rewriteMediaPlaylist(
   type: "EVENT" | "VOD",
 ): string {
   const out: string[] = [];
+  const target = targetDuration(text);
   for (const raw of text.split("\n")) {
-    const line = raw.trimEnd();
+    let line = raw.trimEnd();
+    if (line.startsWith("#EXT-X-TARGETDURATION")) {
+      line = `#EXT-X-TARGETDURATION:${target}`;
+    }
     if (
       line.startsWith("#EXT-X-PROGRAM-DATE-TIME") ||
       line.startsWith("#EXT-X-PLAYLIST-TYPE") ||
@@ -75,6 +79,19 @@ export function rewriteMediaPlaylist(
     }
   }
   return out.join("\n");
+}
+
+/**
+ * The target duration RFC 8216 asks for: every EXTINF rounded to the nearest integer is at
+ * most it, and it is at least 1 (ffmpeg writes 0 for a 0.5 s clip).
+ */
+export function targetDuration(text: string): number {
+  let max = 0;
+  for (const m of text.matchAll(/#EXTINF:([\d.]+)/g)) {
+    max = Math.max(max, Math.round(Number(m[1])));
+  }
+  const declared = Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(text)?.[1] ?? 0);
+  return Math.max(1, max, declared);
 }
 
 /**

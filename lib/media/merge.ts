@@ -113,7 +113,7 @@ function seconds(iso: string): number {
  * `mediaPresentationDuration` (the longest) follow.
  */
 export function mergeMpds(mpds: string[]): string {
-  if (mpds.length === 1) return mpds[0];
+  if (mpds.length === 1) return withLongestDuration(mpds[0]);
   const base = mpds.find((m) => m.includes('contentType="audio"')) ?? mpds[0];
   const videoSet =
     /(<AdaptationSet\b[^>]*contentType="video"[^>]*>)([\s\S]*?)(<\/AdaptationSet>)/;
@@ -151,10 +151,46 @@ export function mergeMpds(mpds: string[]): string {
   if (duration > 0) {
     out = out.replace(
       /mediaPresentationDuration="[^"]+"/,
-      `mediaPresentationDuration="PT${
-        duration.toFixed(3).replace(/\.?0+$/, "")
-      }S"`,
+      `mediaPresentationDuration="${isoSeconds(duration)}"`,
     );
   }
-  return out;
+  return withLongestDuration(out);
+}
+
+function isoSeconds(sec: number): string {
+  return `PT${sec.toFixed(3).replace(/\.?0+$/, "")}S`;
+}
+
+/** Seconds each representation's SegmentTimeline covers (the end of its last segment). */
+export function timelineEnds(mpd: string): number[] {
+  const ends: number[] = [];
+  for (const rep of mpd.match(REP) ?? []) {
+    const timescale = Number(/timescale="(\d+)"/.exec(rep)?.[1] ?? 1);
+    let t = 0;
+    for (const m of rep.matchAll(/<S\s+([^>]*?)\/>/g)) {
+      const attr = (name: string) =>
+        Number(new RegExp(`\\b${name}="(\\d+)"`).exec(m[1])?.[1]);
+      const start = attr("t");
+      if (Number.isFinite(start)) t = start;
+      t += (attr("d") || 0) * ((attr("r") || 0) + 1);
+    }
+    ends.push(t / timescale);
+  }
+  return ends;
+}
+
+/**
+ * Sets `mediaPresentationDuration` to the longest track: ffmpeg writes the video's, and
+ * dash.js declares the end there while the audio plays on, then seeks back and stays paused.
+ */
+export function withLongestDuration(mpd: string): string {
+  const longest = Math.max(0, ...timelineEnds(mpd));
+  const current = seconds(
+    /mediaPresentationDuration="([^"]+)"/.exec(mpd)?.[1] ?? "",
+  );
+  if (longest <= current + 0.0005) return mpd;
+  return mpd.replace(
+    /mediaPresentationDuration="[^"]+"/,
+    `mediaPresentationDuration="${isoSeconds(longest)}"`,
+  );
 }

@@ -9,7 +9,7 @@
 
 import { DomainError } from "../core/errors.ts";
 import { formatDuration } from "../core/format.ts";
-import { even } from "./dimensions.ts";
+import { evenDown } from "./dimensions.ts";
 import { runTool } from "./run.ts";
 
 /**
@@ -345,8 +345,10 @@ export function parseProbe(raw: unknown): MediaInfo {
 
   const sar = ratio(v.sample_aspect_ratio, ":") ?? { num: 1, den: 1 };
   const rotation = rotationOf(v);
-  let displayWidth = even(width * sar.num / sar.den);
-  let displayHeight = even(height);
+  // Rounded down to even: rounding up would make a 853x479 source an 854x480 "display",
+  // and the ladder would then upscale it.
+  let displayWidth = evenDown(width * sar.num / sar.den);
+  let displayHeight = evenDown(height);
   if (rotation === 90 || rotation === 270) {
     [displayWidth, displayHeight] = [displayHeight, displayWidth];
   }

@@ -23,6 +23,7 @@ import {
 import {
   buildFfmpegArgs,
   OUTPUT_FILES,
+  outputFps,
   posterSize,
   posterTime,
   QUIET_ARGS,
@@ -298,7 +299,7 @@ export async function transcode(
     const audio = plan.audioId !== null
       ? await measureRepresentation(out, plan.audioId)
       : null;
-    await rewriteBandwidths(out, video, audio);
+    await rewriteBandwidths(out, video, audio, outputFps(info));
 
     if (await exists(posterPath)) {
       await Deno.rename(posterPath, join(out, OUTPUT_FILES.poster));

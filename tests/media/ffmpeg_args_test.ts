@@ -108,7 +108,11 @@ Deno.test("ffmpeg args - per-stream profiles, fixed GOPs without scene cuts", ()
     !a.includes("-profile:v") && !a.includes("-profile"),
     "no global profile",
   );
-  strictEqual(valueOf(a, "-force_key_frames:v:1"), "expr:gte(t,n_forced*2)");
+  strictEqual(
+    valueOf(a, "-force_key_frames:v:1"),
+    "expr:gte(t,n_forced*2)*lt(t,59.000)",
+    "every 2 s, none in the last second (no sliver of a last segment)",
+  );
   strictEqual(valueOf(a, "-sc_threshold:v:2"), "0");
   strictEqual(valueOf(a, "-seg_duration"), "4");
   strictEqual(valueOf(a, "-adaptation_sets"), "id=0,streams=v id=1,streams=a");
