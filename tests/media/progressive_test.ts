@@ -95,9 +95,15 @@ Deno.test("progressive - a re-encoded source publishes its lowest rung first, gr
 
     // The poster comes first, then the 360p rendition (final index 2) and the audio (3).
     assert.equal([...run.snapshots[0].names][0], "poster.jpg");
-    const withMaster = run.snapshots.find((s) => s.playlists.has("master.m3u8"))!;
+    const withMaster = run.snapshots.find((s) =>
+      s.playlists.has("master.m3u8")
+    )!;
     const master = withMaster.playlists.get("master.m3u8")!;
-    assert.deepEqual(uris(master), ["media_2.m3u8"], "only the rendition with media");
+    assert.deepEqual(
+      uris(master),
+      ["media_2.m3u8"],
+      "only the rendition with media",
+    );
     assert.match(master, /RESOLUTION=640x360/);
     assert.match(master, /URI="media_3.m3u8"/);
 
@@ -113,7 +119,11 @@ Deno.test("progressive - a re-encoded source publishes its lowest rung first, gr
       "the first version lists fewer segments than the last",
     );
     assert.ok(run.result.firstPublishSec! < run.result.elapsedSec);
-    assert.equal(run.ready[0][0], 2, "the first rendition is ready before the rest");
+    assert.equal(
+      run.ready[0][0],
+      2,
+      "the first rendition is ready before the rest",
+    );
 
     // Published segments are the final ones, byte for byte (they are cached as immutable).
     for (const name of run.snapshots.at(-1)!.names) {
@@ -124,7 +134,11 @@ Deno.test("progressive - a re-encoded source publishes its lowest rung first, gr
     }
     // The final folder is complete and VOD: every rendition in the master.
     const final = await Deno.readTextFile(join(run.out, "master.m3u8"));
-    assert.deepEqual(uris(final), ["media_0.m3u8", "media_1.m3u8", "media_2.m3u8"]);
+    assert.deepEqual(uris(final), [
+      "media_0.m3u8",
+      "media_1.m3u8",
+      "media_2.m3u8",
+    ]);
     for (const i of [0, 1, 2, 3]) {
       const text = await Deno.readTextFile(join(run.out, `media_${i}.m3u8`));
       assert.match(text, /#EXT-X-PLAYLIST-TYPE:VOD/);
@@ -151,6 +165,10 @@ Deno.test("progressive - a copy-eligible source publishes its top rung first, re
     assert.match(master, /RESOLUTION=854x480/);
     assert.equal(run.ready[0][0], 0);
     const mpd = await Deno.readTextFile(join(run.out, "manifest.mpd"));
-    assert.equal(mpd.match(/<Representation /g)?.length, 3, "two video + audio");
+    assert.equal(
+      mpd.match(/<Representation /g)?.length,
+      3,
+      "two video + audio",
+    );
   });
 });
