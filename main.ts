@@ -11,8 +11,16 @@ import { buildWeb, loadConfig } from "./lib/app/mod.ts";
 import { log } from "./lib/core/log.ts";
 import { withBaseHeaders } from "./lib/http/middlewares.ts";
 
-const config = loadConfig();
-const web = await buildWeb(config);
+let web: Awaited<ReturnType<typeof buildWeb>>;
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+  web = await buildWeb(config);
+} catch (err) {
+  // A bad setting: one sentence naming the variable, no stack trace.
+  console.error((err as Error).message);
+  Deno.exit(1);
+}
 const app = createApp({ manifest, use: [web.provide] });
 
 const server = Deno.serve({

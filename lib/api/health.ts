@@ -14,6 +14,8 @@ export interface HealthDeps {
   minFreeBytes: number;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
+  /** Resolves when the object store answers; absent for local disk. */
+  pingStorage?: (() => Promise<void>) | null;
   depth(): Promise<QueueDepth>;
   /** Free bytes in `DATA_DIR`. */
   freeBytes(): Promise<number>;
@@ -51,6 +53,14 @@ export async function readiness(
       ok: false,
       detail: `database error: ${(err as Error).message}`,
     };
+  }
+  if (d.pingStorage) {
+    try {
+      await d.pingStorage();
+      checks.storage = { ok: true, detail: "bucket answers" };
+    } catch (err) {
+      checks.storage = { ok: false, detail: (err as Error).message };
+    }
   }
   const version = await ffmpegVersion(d.ffmpegPath);
   checks.ffmpeg = version ? { ok: true, detail: `ffmpeg ${version}` } : {

@@ -6,6 +6,7 @@
  * @module
  */
 import { resolve } from "node:path";
+import { isPostgresUrl, redactUrl } from "../store/postgres/url.ts";
 
 /** The app's settings. */
 export interface Config {
@@ -30,6 +31,16 @@ export interface Config {
   tusExpiryHours: number;
   minFreeDiskBytes: number;
   keepOriginals: boolean;
+  /** PostgreSQL (`DATABASE_URL`) shared by every process; null: SQLite in `dataDir`. */
+  databaseUrl: string | null;
+  /** S3 bucket for originals and streams (`S3_BUCKET`); null: files under `dataDir`. */
+  s3Bucket: string | null;
+  /** S3-compatible endpoint (`S3_ENDPOINT`, e.g. MinIO); null: AWS. */
+  s3Endpoint: string | null;
+  /** `S3_REGION`, else `AWS_REGION`, else `us-east-1`. */
+  s3Region: string;
+  /** Key prefix inside the bucket (`S3_PREFIX`), default none. */
+  s3Prefix: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,6 +71,34 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (["1", "true", "yes", "on"].includes(raw)) return true;
   if (["0", "false", "no", "off"].includes(raw)) return false;
   throw new Error(`${name}=${raw} is not valid: expected true or false.`);
+}
+
+function databaseUrl(env: Env): string | null {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return null;
+  if (!isPostgresUrl(raw)) {
+    throw new Error(
+      `DATABASE_URL=${
+        redactUrl(raw)
+      } must start with postgres:// (or be unset for the embedded SQLite database).`,
+    );
+  }
+  return raw;
+}
+
+function httpUrl(env: Env, name: string): string | null {
+  const raw = env[name]?.trim().replace(/\/+$/, "");
+  if (!raw) return null;
+  let ok = false;
+  try {
+    ok = /^https?:$/.test(new URL(raw).protocol);
+  } catch { /* not a URL */ }
+  if (!ok) {
+    throw new Error(
+      `${name}=${redactUrl(raw)} must be an http:// or https:// URL.`,
+    );
+  }
+  return raw;
 }
 
 /** Reads the configuration; `env` defaults to the process environment. Throws on bad values. */
@@ -93,5 +132,10 @@ export function loadConfig(env: Env = readEnv()): Config {
     tusExpiryHours: num(env, "TUS_EXPIRY_HOURS", 24),
     minFreeDiskBytes: num(env, "MIN_FREE_DISK_BYTES", 1024 ** 3),
     keepOriginals: bool(env, "KEEP_ORIGINALS", true),
+    databaseUrl: databaseUrl(env),
+    s3Bucket: env.S3_BUCKET?.trim() || null,
+    s3Endpoint: httpUrl(env, "S3_ENDPOINT"),
+    s3Region: env.S3_REGION?.trim() || env.AWS_REGION?.trim() || "us-east-1",
+    s3Prefix: env.S3_PREFIX?.trim() ?? "",
   };
 }

@@ -7,8 +7,9 @@
 import { join } from "node:path";
 import type { Config } from "./config.ts";
 import { transcode } from "../media/mod.ts";
-import { openSqliteStores, type Stores } from "../store/mod.ts";
-import { type BlobStore, LocalBlobStore } from "../storage/mod.ts";
+import type { Stores } from "../store/mod.ts";
+import type { BlobStore } from "../storage/mod.ts";
+import { openBlobs, openStores } from "./backends.ts";
 import { Worker } from "../jobs/worker.ts";
 import {
   ChangeFeed,
@@ -34,10 +35,14 @@ export interface Parts {
   dirs: LocalDirs;
   stores: Stores;
   blobs: BlobStore;
+  /** Checks the object store answers (S3); null for local disk. */
+  pingBlobs: (() => Promise<void>) | null;
   feed: ChangeFeed;
   lifecycle: Lifecycle;
   /** Null when this process runs no jobs. */
   worker: Worker | null;
+  /** Stops listening for new jobs (PostgreSQL), once started. */
+  unlistenJobs: (() => Promise<void>) | null;
 }
 
 /** Overrides for tests: a fake transcoder, faster retries. */
@@ -63,8 +68,15 @@ export async function buildParts(
   for (const d of [dirs.incoming, dirs.tus, dirs.work]) {
     await Deno.mkdir(d, { recursive: true });
   }
-  const stores = openSqliteStores(root);
-  const blobs = new LocalBlobStore(root);
+  const stores = await openStores(config);
+  let storage: Awaited<ReturnType<typeof openBlobs>>;
+  try {
+    storage = await openBlobs(config);
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+  const { blobs } = storage;
   const feed = new ChangeFeed(stores.changes);
   let worker: Worker | null = null;
   const lifecycle = new Lifecycle(stores.videos, stores.jobs, {
@@ -95,7 +107,17 @@ export async function buildParts(
       },
     });
   }
-  return { config, dirs, stores, blobs, feed, lifecycle, worker };
+  return {
+    config,
+    dirs,
+    stores,
+    blobs,
+    pingBlobs: storage.ping,
+    feed,
+    lifecycle,
+    worker,
+    unlistenJobs: null,
+  };
 }
 
 /** Starts the worker (recovering what a crashed process left) and re-queues lost videos. */
@@ -103,10 +125,14 @@ export async function startJobs(p: Parts): Promise<void> {
   if (!p.worker) return;
   await p.lifecycle.recover();
   await p.worker.start();
+  // PostgreSQL tells workers on every machine about new jobs at once (SQLite: polling).
+  const worker = p.worker;
+  p.unlistenJobs = await p.stores.jobs.listen?.(() => worker.wake()) ?? null;
 }
 
 /** Stops the worker (handing jobs back), the feed, and closes the stores. */
 export async function closeParts(p: Parts): Promise<void> {
+  await p.unlistenJobs?.().catch(() => {});
   await p.worker?.stop();
   p.feed.stop();
   await p.stores.close();

@@ -98,6 +98,7 @@ export async function buildWeb(
       ffmpegPath: config.ffmpegPath,
       minFreeBytes: config.minFreeDiskBytes,
       ping: () => stores.ping(),
+      pingStorage: parts.pingBlobs,
       depth: () => stores.jobs.depth(),
       freeBytes,
     },

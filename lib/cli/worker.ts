@@ -8,8 +8,15 @@
 import { buildWorker, loadConfig } from "../app/mod.ts";
 import { log } from "../core/log.ts";
 
-const config = loadConfig();
-const worker = await buildWorker(config);
+let config: ReturnType<typeof loadConfig>;
+let worker: Awaited<ReturnType<typeof buildWorker>>;
+try {
+  config = loadConfig();
+  worker = await buildWorker(config);
+} catch (err) {
+  console.error((err as Error).message);
+  Deno.exit(1);
+}
 log.info("worker.started", {
   holder: worker.holder,
   concurrency: Math.max(1, config.transcodeConcurrency),

@@ -234,7 +234,11 @@ function notFound(): Response {
 }
 
 /** RFC 9110 §13.2.2: If-None-Match (weak comparison) wins over If-Modified-Since. */
-export function notModified(req: Request, etag: string, mtime: Date | null): boolean {
+export function notModified(
+  req: Request,
+  etag: string,
+  mtime: Date | null,
+): boolean {
   const inm = req.headers.get("if-none-match");
   if (inm !== null) {
     if (inm.trim() === "*") return true;

@@ -1,8 +1,10 @@
 /**
- * The blob-store layer: the port and the local-disk backend, plus the free-space helper.
+ * The blob-store layer: the port, the local-disk and S3 backends, plus the free-space
+ * helper.
  *
  * @module
  */
 export type { BlobInfo, BlobStore, ByteRange, ServeOptions } from "./port.ts";
 export { LocalBlobStore } from "./local/local_store.ts";
+export { S3BlobStore, type S3BlobStoreOptions } from "./s3/s3_store.ts";
 export { freeDiskBytes, removeAll } from "./disk.ts";

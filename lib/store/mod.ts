@@ -1,8 +1,9 @@
 /**
- * The store layer's public face: the ports (async interfaces every backend implements) and
- * the embedded SQLite backend.
+ * The store layer's public face: the ports (async interfaces every backend implements), the
+ * embedded SQLite backend and the PostgreSQL one.
  *
  * @module
  */
 export type * from "./ports.ts";
 export { openSqliteStores } from "./sqlite/mod.ts";
+export { openPostgresStores, type PostgresOptions } from "./postgres/mod.ts";
