@@ -82,4 +82,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["deno", "run", "--no-config", "--allow-net=127.0.0.1", "--allow-env=PORT", "lib/cli/healthcheck.ts"]
 # The flags of lib/cli/permissions.ts serverPermissions() with root /app and DATA_DIR /data.
-CMD ["deno", "run", "--cached-only", "--frozen", "--allow-net", "--allow-env", "--allow-sys=hostname,statfs", "--allow-read=/app,/data,/tmp", "--allow-write=/data", "--allow-run=ffmpeg,ffprobe,kill,nice", "main.ts"]
+CMD ["deno", "run", "--cached-only", "--frozen", "--allow-net", "--allow-env", "--allow-sys=hostname,statfs,osRelease", "--allow-read=/app,/data,/tmp", "--allow-write=/data", "--allow-run=ffmpeg,ffprobe,kill,nice", "main.ts"]

@@ -124,10 +124,30 @@ export async function buildParts(
 export async function startJobs(p: Parts): Promise<void> {
   if (!p.worker) return;
   await p.lifecycle.recover();
+  // Jobs of dead holders go back to the queue first, so the sweep keeps only live ones.
+  await p.worker.recover();
+  await sweepScratch(p);
   await p.worker.start();
   // PostgreSQL tells workers on every machine about new jobs at once (SQLite: polling).
   const worker = p.worker;
   p.unlistenJobs = await p.stores.jobs.listen?.(() => worker.wake()) ?? null;
+}
+
+/**
+ * Removes scratch folders (`DATA_DIR/work/<video id>`) that no running job on this machine
+ * owns: what a worker killed with -9 left behind (recovery has already requeued its jobs).
+ */
+async function sweepScratch(p: Parts): Promise<void> {
+  const host = p.worker!.host;
+  const live = new Set(
+    (await p.stores.jobs.running(`${host}:`)).map((j) => j.videoId),
+  );
+  for await (const e of Deno.readDir(p.dirs.work)) {
+    if (!live.has(e.name)) {
+      await Deno.remove(join(p.dirs.work, e.name), { recursive: true })
+        .catch(() => {});
+    }
+  }
 }
 
 /** Stops the worker (handing jobs back), the feed, and closes the stores. */

@@ -14,7 +14,7 @@ export function serverPermissions(
   return [
     "--allow-net",
     "--allow-env",
-    "--allow-sys=hostname,statfs",
+    "--allow-sys=hostname,statfs,osRelease",
     `--allow-read=${root},${c.dataDir},/tmp`,
     `--allow-write=${c.dataDir}`,
     `--allow-run=${c.ffmpegPath},${c.ffprobePath},kill,nice`,

@@ -94,7 +94,7 @@ s3Test("a 20 MiB file goes up as multipart, streamed", async (tmp) => {
     peak = Math.max(peak, Deno.memoryUsage().rss);
     const growth = peak - baseline;
     assert.ok(
-      growth < 10 * 1024 * 1024,
+      growth < 8 * 1024 * 1024,
       `RSS grew by ${(growth / 1048576).toFixed(1)} MiB for a 20 MiB file`,
     );
     await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
