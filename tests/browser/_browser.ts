@@ -10,27 +10,10 @@
  *   await browser.close();
  * }
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 
-/** Chromium flags that keep a headless run quiet and offline. */
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/** Launches headless Chromium; close it in a `finally`. */
-export async function launchBrowser(): Promise<Browser> {
-  return await chromium.launch({
-    executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
-}
+// The launcher lives in lib/cli so the benchmark can use it without importing tests/.
+export { CHROMIUM_ARGS, launchBrowser } from "../../lib/cli/browser.ts";
 
 /**
  * Opens a page in a fresh context, runs `fn`, then closes the context. `errors` collects
