@@ -273,7 +273,14 @@ export async function transcode(
       await runFirst();
       await runRest();
     } else {
-      await Promise.all([failFast(runFirst()), failFast(runRest())]);
+      // Either failing stops the other; wait for both, so nothing is still publishing when
+      // the caller cleans up.
+      const settled = await Promise.allSettled([
+        failFast(runFirst()),
+        failFast(runRest()),
+      ]);
+      const failed = settled.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
     }
     signal?.throwIfAborted();
 
