@@ -77,6 +77,9 @@ export function transcodeJob(deps: TranscodeJobDeps): JobHandler {
       log.info("job.start", { videoId: id, attempt: job.attempts });
       const work = workDir(id);
       await removeAll(work); // what an interrupted attempt left
+      // An interrupted attempt may have published part of a rendition; it is not listed
+      // any more (started() cleared playable), and now it goes.
+      await blobs.deletePrefix(streamPrefix(id));
       try {
         const original = (await blobs.list(originalsPrefix(id)))[0];
         const input = original &&
