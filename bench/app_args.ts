@@ -37,6 +37,20 @@ export interface AppCommand {
 }
 
 /**
+ * Whether `transcode()` will stream-copy the top rung of `input`: the same checks in the same
+ * order (cheap rules, then the source's keyframe spacing read by the app's probe).
+ */
+export async function copyEligible(
+  input: string,
+  info?: MediaInfo,
+): Promise<boolean> {
+  info ??= await probe(input, { ffprobePath: FFPROBE });
+  if (!canCopyTopRung(info, [SEGMENT_SEC])) return false;
+  const times = await probeKeyframes(input, info, { ffprobePath: FFPROBE });
+  return times.length > 0 && canCopyTopRung(info, keyframeIntervals(times));
+}
+
+/**
  * The arguments `transcode()` would give ffmpeg for `input`, writing into `outDir`, which is
  * prepared the same way (its tiles folder created). `allowCopy: false` forces the full encode
  * (as `TranscodeOptions.allowCopy` does).
@@ -47,11 +61,7 @@ export async function appCommand(
   opts: { allowCopy?: boolean } = {},
 ): Promise<AppCommand> {
   const info = await probe(input, { ffprobePath: FFPROBE });
-  let copy = false;
-  if (opts.allowCopy !== false && canCopyTopRung(info, [SEGMENT_SEC])) {
-    const times = await probeKeyframes(input, info, { ffprobePath: FFPROBE });
-    copy = times.length > 0 && canCopyTopRung(info, keyframeIntervals(times));
-  }
+  const copy = opts.allowCopy !== false && await copyEligible(input, info);
   const renditions = planLadder(info, { copyTopRung: copy });
   await Deno.mkdir(join(outDir, OUTPUT_FILES.tiles), { recursive: true });
   const [posterWidth, posterHeight] = posterSize(

@@ -8,6 +8,8 @@
 export interface Video {
   id: string;
   status: "queued" | "processing" | "ready" | "failed";
+  /** Whether a player can start (the first rendition is published, or it is ready). */
+  playable?: boolean;
   error: string | null;
   renditions: { width: number; height: number; bitrate: number }[];
   hlsUrl: string | null;
@@ -278,11 +280,13 @@ export async function uploadTus(
 
 /**
  * Waits on the video's SSE stream until it is `ready` or `failed`; resolves with the last
- * Video and the `performance.now()` at which that event arrived.
+ * Video and the `performance.now()` at which that event arrived. `onVideo` sees every
+ * Video event as it arrives.
  */
 export async function waitFinished(
   base: string,
   id: string,
+  onVideo?: (video: Video) => void,
 ): Promise<{ video: Video; at: number }> {
   const res = await fetch(`${base}/api/videos/${id}/events`);
   if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
@@ -298,6 +302,7 @@ export async function waitFinished(
         .map((l) => l.slice(5).trim()).join("\n");
       if (!/^event: ?video$/m.test(block) || !data) continue;
       const video = JSON.parse(data) as Video;
+      onVideo?.(video);
       if (video.status === "ready" || video.status === "failed") {
         const at = performance.now();
         await res.body.cancel().catch(() => {});
@@ -335,4 +340,11 @@ export async function fetchFirstSegment(
   if (init) bytes += (await get(new URL(init, mediaUrl).href)).byteLength;
   bytes += (await get(new URL(first.trim(), mediaUrl).href)).byteLength;
   return bytes;
+}
+
+/** Deletes a video (its record, original and streams); throws unless the server agrees. */
+export async function deleteVideo(base: string, id: string): Promise<void> {
+  const res = await fetch(`${base}/api/videos/${id}`, { method: "DELETE" });
+  await res.body?.cancel();
+  if (!res.ok) throw new Error(`DELETE video ${id}: ${res.status}`);
 }

@@ -1,9 +1,10 @@
 /**
  * `deno task bench`: measures transcoding (app vs the tutorial vs a plain decode), the copy
- * fast path, uploads, serving, time to playable and page weight, prints a table of medians
- * and writes `bench/results/<date>.json`. Asserts nothing; see bench/README.md.
+ * fast path, uploads, serving, time to playable, page weight and time to the first frame in
+ * the app's player (progressive), prints a table of medians and writes
+ * `bench/results/<date>.json`. Asserts nothing; see bench/README.md.
  *
- * Usage: deno task bench [--runs N] [--quick] [--only transcode,upload,serve,pages]
+ * Usage: deno task bench [--runs N] [--quick] [--only transcode,upload,serve,pages,progressive]
  *        deno task bench --tune [--quick]   (x264 variants: speed beside PSNR/SSIM)
  */
 import { cpus, totalmem } from "node:os";
@@ -17,8 +18,11 @@ import { runUploads, type UploadResult } from "./upload.ts";
 import { runServing, type ServeResult } from "./serve.ts";
 import { weighPage } from "./pages.ts";
 import { runTune } from "./tune.ts";
+import { benchProgressive, type ProgressiveResult } from "./progressive.ts";
+import { launchBrowser } from "../lib/cli/browser.ts";
 import {
   printPages,
+  printProgressive,
   printServing,
   printTranscode,
   printUploads,
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
   let t: TranscodeResult | null = null;
   let u: UploadResult | null = null;
   let s: ServeResult | null = null;
+  let p: ProgressiveResult | null = null;
   try {
     if (opts.only.has("transcode") || opts.only.has("pages")) {
       const app = await startServer();
@@ -171,12 +176,24 @@ async function main(): Promise<void> {
       }
       await cleanups.pop()!();
     }
+    if (opts.only.has("progressive")) {
+      // Its own server (nothing else queued before its uploads) and headless Chromium.
+      const app = await startServer({ discardOutput: true });
+      cleanups.push(() => app[Symbol.asyncDispose]());
+      const browser = await launchBrowser();
+      cleanups.push(() => browser.close());
+      p = await benchProgressive(opts, app, browser, work, log);
+      result.progressive = p;
+      printProgressive(p);
+      await cleanups.pop()!();
+      await cleanups.pop()!();
+    }
   } finally {
     await cleanup();
     Deno.removeSignalListener("SIGINT", onSignal);
   }
 
-  const list = targets(t, u, s);
+  const list = targets(t, u, s, p);
   result.targets = list;
   result.totalSec = Math.round((performance.now() - started) / 1000);
   console.log(`\nTargets\n`);

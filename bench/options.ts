@@ -2,7 +2,13 @@
  * The bench's command-line options (see bench/main.ts for the usage).
  */
 
-export const SECTIONS = ["transcode", "upload", "serve", "pages"] as const;
+export const SECTIONS = [
+  "transcode",
+  "upload",
+  "serve",
+  "pages",
+  "progressive",
+] as const;
 export type Section = typeof SECTIONS[number];
 
 /** Parsed command-line options. */

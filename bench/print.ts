@@ -7,6 +7,7 @@ import type { UploadFigure, UploadResult } from "./upload.ts";
 import type { PageWeight } from "./pages.ts";
 import type { ServeResult } from "./serve.ts";
 import type { Options } from "./options.ts";
+import type { LadderRun, ProgressiveResult } from "./progressive.ts";
 
 export function printTranscode(t: TranscodeResult): void {
   const m = t.median;
@@ -151,10 +152,73 @@ export function printPages(pages: PageWeight[]): void {
   ));
 }
 
+export function printProgressive(p: ProgressiveResult): void {
+  const n = p.play[0]?.runs.length ?? 0;
+  console.log(
+    `\n7. Play in seconds — upload answered → first frame playing in the app's player (headless Chromium), medians of ${n} run(s)\n`,
+  );
+  console.log(table(
+    [
+      "",
+      "size",
+      "copy-eligible",
+      "playable (SSE) s",
+      "clicked s",
+      "first frame s",
+      "ready s",
+      "status at first frame",
+    ],
+    p.play.map((f) => [
+      f.label,
+      bytes(f.bytes),
+      f.copyEligible
+        ? `yes${f.runs.every((r) => r.copied) ? " (copied)" : ""}`
+        : "no",
+      num(f.median.playableSec, 2),
+      num(f.median.clickSec, 2),
+      num(f.median.firstFrameSec, 2),
+      num(f.median.readySec, 1),
+      [...new Set(f.runs.map((r) => r.statusAtFirstFrame))].join(", "),
+    ]),
+  ));
+  const errors = p.play.flatMap((f) => f.runs.flatMap((r) => r.pageErrors));
+  if (errors.length) {
+    console.log(`\npage errors: ${[...new Set(errors)].join("; ")}`);
+  }
+  const g = p.regression;
+  console.log(
+    `\nProgressive vs single-pass transcode() of the noisy ${g.clipSec} s clip, alternated, medians of ${g.runs.length} run(s)\n`,
+  );
+  const row = (name: string, r: LadderRun) => [
+    name,
+    num(r.wallSec),
+    num(r.cpuSec),
+    num(r.firstPublishSec, 1),
+  ];
+  console.log(table(
+    ["", "wall s", "CPU s", "first publish s"],
+    [
+      row("single pass (singlePass: true)", g.singlePass),
+      row("progressive (default)", g.progressive),
+    ],
+  ));
+  console.log(
+    `\nprogressive ÷ single pass: ${times(g.ratio)} wall, ${
+      times(g.cpuRatio)
+    } CPU (median of per-run ratios; runs: ${
+      g.runs.map((r) =>
+        `${r.order} ${times(r.progressive.wallSec / r.singlePass.wallSec)}`
+      )
+        .join(", ")
+    })`,
+  );
+}
+
 export function targets(
   t: TranscodeResult | null,
   u: UploadResult | null,
   s: ServeResult | null,
+  p: ProgressiveResult | null = null,
 ): Target[] {
   const out: Target[] = [];
   if (t) {
@@ -205,6 +269,23 @@ export function targets(
         met: n ? share >= 0.6 : null,
       });
     }
+  }
+  if (p) {
+    for (const f of p.play) {
+      const [limit, goal] = f.strict ? [3, 2] : [6, 5];
+      out.push({
+        figure: `first frame: ${f.label}`,
+        value: `${num(f.median.firstFrameSec, 2)} s`,
+        target: `≤ ${limit} s (goal ${goal} s)`,
+        met: f.median.firstFrameSec <= limit,
+      });
+    }
+    out.push({
+      figure: "progressive vs single-pass ladder (noisy clip)",
+      value: times(p.regression.ratio),
+      target: "≤ 1.10×",
+      met: p.regression.ratio <= 1.1,
+    });
   }
   return out;
 }
