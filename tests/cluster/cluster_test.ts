@@ -54,7 +54,7 @@ const get = async (s: TestServer, id: string) =>
   await (await fetch(`${s.url}/api/videos/${id}`)).json();
 
 async function until<T>(
-  fn: () => Promise<T | false>,
+  fn: () => Promise<T | false> | T | false,
   ms = 120_000,
 ): Promise<T> {
   const end = Date.now() + ms;
@@ -146,7 +146,7 @@ Deno.test({
       // A worker killed mid-job: the other finishes it after the lease, once.
       const big = await clip(tmp, "big.mp4", 20, "1280x720");
       const id2 = await upload(b, big);
-      const holder = await until(async () => {
+      const holder = await until(() => {
         for (const w of [w1, w2]) {
           if (w.output().includes(`"msg":"job.start","videoId":"${id2}"`)) {
             return w;
