@@ -216,7 +216,7 @@ export async function playOnce(
 }
 
 /** One `transcode()` of `input` into a fresh folder under `work`, timed. */
-async function ladderOnce(
+export async function ladderOnce(
   input: string,
   work: string,
   singlePass: boolean,
