@@ -14,15 +14,19 @@ import * as $api_uploads__uploadId_ from "./routes/api/uploads/[uploadId].ts";
 import * as $api_uploads_index from "./routes/api/uploads/index.ts";
 import * as $api_videos__id__events from "./routes/api/videos/[id]/events.ts";
 import * as $api_videos__id__index from "./routes/api/videos/[id]/index.ts";
+import * as $api_videos__id__playback from "./routes/api/videos/[id]/playback.ts";
 import * as $api_videos__id__retry from "./routes/api/videos/[id]/retry.ts";
 import * as $api_videos_index from "./routes/api/videos/index.ts";
+import * as $embed__id_ from "./routes/embed/[id].tsx";
 import * as $healthz from "./routes/healthz.ts";
 import * as $index from "./routes/index.tsx";
 import * as $login from "./routes/login.tsx";
 import * as $metrics from "./routes/metrics.ts";
+import * as $oembed from "./routes/oembed.ts";
 import * as $player__id_ from "./routes/player/[id].tsx";
 import * as $readyz from "./routes/readyz.ts";
 import * as $stream__id______path_ from "./routes/stream/[id]/[...path].ts";
+import * as $$EmbedPlayer from "./islands/EmbedPlayer.tsx";
 import * as $$Player from "./islands/Player.tsx";
 import * as $$UploadDropzone from "./islands/UploadDropzone.tsx";
 import * as $$VideoLibrary from "./islands/VideoLibrary.tsx";
@@ -43,17 +47,21 @@ const manifest = {
     "./routes/api/uploads/index.ts": $api_uploads_index,
     "./routes/api/videos/[id]/events.ts": $api_videos__id__events,
     "./routes/api/videos/[id]/index.ts": $api_videos__id__index,
+    "./routes/api/videos/[id]/playback.ts": $api_videos__id__playback,
     "./routes/api/videos/[id]/retry.ts": $api_videos__id__retry,
     "./routes/api/videos/index.ts": $api_videos_index,
+    "./routes/embed/[id].tsx": $embed__id_,
     "./routes/healthz.ts": $healthz,
     "./routes/index.tsx": $index,
     "./routes/login.tsx": $login,
     "./routes/metrics.ts": $metrics,
+    "./routes/oembed.ts": $oembed,
     "./routes/player/[id].tsx": $player__id_,
     "./routes/readyz.ts": $readyz,
     "./routes/stream/[id]/[...path].ts": $stream__id______path_,
   },
   islands: {
+    "./islands/EmbedPlayer.tsx": $$EmbedPlayer,
     "./islands/Player.tsx": $$Player,
     "./islands/UploadDropzone.tsx": $$UploadDropzone,
     "./islands/VideoLibrary.tsx": $$VideoLibrary,

@@ -15,11 +15,13 @@ import {
 import { Icon } from "./Icons.tsx";
 import { ProgressBar } from "./ProgressBar.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
+import { VisibilityBadge, VisibilitySelect } from "./Visibility.tsx";
 
 /** Props of {@link VideoCard}; the actions reject with a message to show. */
 export interface VideoCardProps {
   video: Video;
   onRename(title: string): Promise<void>;
+  onVisibility(visibility: Video["visibility"]): Promise<void>;
   onDelete(): Promise<void>;
   onRetry(): Promise<void>;
   /** Hides rename, retry and delete (a visitor who is not signed in). */
@@ -174,7 +176,25 @@ export function VideoCard(props: VideoCardProps): VNode {
               )}
             </div>
           )}
-        <p class="video-facts">{facts.join(" · ")}</p>
+        <p class="video-facts">
+          {facts.join(" · ")}
+          {props.readOnly && (
+            <>
+              {" "}
+              <VisibilityBadge visibility={video.visibility} />
+            </>
+          )}
+        </p>
+        {!props.readOnly && (
+          <div class="card-visibility">
+            <VisibilityBadge visibility={video.visibility} />
+            <VisibilitySelect
+              value={video.visibility}
+              videoTitle={video.title}
+              onChange={props.onVisibility}
+            />
+          </div>
+        )}
         <Status video={video} />
         {error && <p class="inline-error" role="alert">{error}</p>}
         {mode === "confirm-delete"

@@ -11,6 +11,11 @@ import { VideoPlayer } from "../components/player/VideoPlayer.tsx";
 import { StreamLinks } from "../components/player/StreamLinks.tsx";
 import { ProgressBar } from "../components/ProgressBar.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import {
+  VisibilityBadge,
+  VisibilitySelect,
+} from "../components/Visibility.tsx";
+import { ShareDialog } from "../components/ShareDialog.tsx";
 import { Icon } from "../components/Icons.tsx";
 import { apiFetch } from "../lib/ui/api_error.ts";
 import { watchVideo } from "../lib/ui/live.ts";
@@ -19,6 +24,10 @@ import { formatPercent, processingNote, videoFacts } from "../lib/ui/format.ts";
 /** Props of the player island. */
 export interface PlayerProps {
   video: Video;
+  /** The viewer may change the video (owner): visibility control, signed share links. */
+  canWrite?: boolean;
+  /** Where playback starts, in seconds (`?t=`). */
+  startAt?: number;
 }
 
 type PlayableVideo = Video & { hlsUrl: string };
@@ -93,13 +102,39 @@ export default function Player(props: PlayerProps): VNode {
               {" "}
               <StatusBadge status={video.status} />
             </>
-          )}
+          )} <VisibilityBadge visibility={video.visibility} />
         </p>
+        <div class="watch-actions">
+          {props.canWrite && (
+            <VisibilitySelect
+              value={video.visibility}
+              onChange={async (visibility) => {
+                setVideo(
+                  await apiFetch<Video>(
+                    `/api/videos/${encodeURIComponent(video.id)}`,
+                    {
+                      method: "PATCH",
+                      body: JSON.stringify({ visibility }),
+                    },
+                  ),
+                );
+              }}
+            />
+          )}
+          {
+            <ShareDialog
+              video={video}
+              currentTime={() =>
+                document.querySelector<HTMLVideoElement>(".player-video")
+                  ?.currentTime ?? 0}
+            />
+          }
+        </div>
       </div>
       {isPlayable(video)
         ? (
           <>
-            <VideoPlayer video={video} />
+            <VideoPlayer video={video} startAt={props.startAt} />
             {processingNote(video) && (
               <p class="muted processing-note" data-testid="processing-note">
                 {processingNote(video)}

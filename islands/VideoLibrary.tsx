@@ -142,6 +142,14 @@ export default function VideoLibrary(props: VideoLibraryProps): VNode {
                       }),
                     );
                   }}
+                  onVisibility={async (visibility) => {
+                    apply(
+                      await apiFetch<Video>(url(v.id), {
+                        method: "PATCH",
+                        body: JSON.stringify({ visibility }),
+                      }),
+                    );
+                  }}
                   onDelete={async () => {
                     try {
                       await apiFetch<null>(url(v.id), { method: "DELETE" });

@@ -1,8 +1,7 @@
 import { signal } from "@preact/signals";
 import { define } from "../lib/api/mod.ts";
 import { page } from "../lib/fresh/mod.ts";
-import { isAuthorized } from "../lib/http/auth.ts";
-import { presentVideo, type Video } from "../lib/api/mod.ts";
+import { type Video, viewerOf } from "../lib/api/mod.ts";
 import { UPLOAD_EXTENSIONS } from "../lib/uploads/mod.ts";
 import UploadDropzone from "../islands/UploadDropzone.tsx";
 import VideoLibrary from "../islands/VideoLibrary.tsx";
@@ -22,12 +21,13 @@ export const handler = define.handlers<Data>({
   /** The first library page is rendered on the server, so the grid does not shift. */
   async GET(ctx) {
     const { web } = ctx.state;
-    const first = await web.videos.list(PAGE_SIZE, null);
+    const viewer = await viewerOf(ctx.req, web);
+    const first = await web.videos.list(PAGE_SIZE, null, viewer.owner);
     return page({
-      videos: first.videos.map((v) => presentVideo(v, web.settings.publicUrl)),
+      videos: first.videos.map(viewer.present),
       nextCursor: first.nextCursor,
       maxUploadBytes: web.settings.maxUploadBytes,
-      canWrite: await isAuthorized(ctx.req, web.settings.apiToken),
+      canWrite: viewer.owner,
     }, { headers: { "cache-control": "no-store" } });
   },
 });

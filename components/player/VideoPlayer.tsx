@@ -34,6 +34,10 @@ import { SeekBar } from "./SeekBar.tsx";
 /** Props of {@link VideoPlayer}: a playable video (its HLS URL is set; DASH once ready). */
 export interface VideoPlayerProps {
   video: Video & { hlsUrl: string };
+  /** Where playback starts, in seconds (a share link's `?t=`). */
+  startAt?: number;
+  /** The engine to start with (an embed's `?engine=`), over the remembered choice. */
+  engine?: EngineKind;
 }
 
 /** Why dash.js cannot be chosen yet, shown beside the engine switch. */
@@ -60,12 +64,17 @@ function save(key: string, value: string): void {
 }
 
 /** Renders the player. */
-export function VideoPlayer({ video }: VideoPlayerProps): VNode {
+export function VideoPlayer(
+  { video, startAt, engine: preferred }: VideoPlayerProps,
+): VNode {
   const videoRef = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const engineRef = useRef<Engine | null>(null);
   /** Where (and whether to play) the next engine starts. */
-  const resumeRef = useRef({ time: 0, play: false });
+  const resumeRef = useRef({
+    time: startAt && startAt > 0 ? startAt : 0,
+    play: false,
+  });
   /** The height the viewer picked, re-applied when the engine changes. */
   const wantedHeight = useRef<number | null>(null);
 
@@ -92,7 +101,7 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     const support = detectSupport();
     setEngines(availableEngines(support));
     // dash.js waits for the static MPD; until then the remembered choice falls back.
-    const remembered = load(ENGINE_STORAGE_KEY);
+    const remembered = preferred ?? load(ENGINE_STORAGE_KEY);
     const first = chooseEngine(
       support,
       remembered === "dash" && !video.dashUrl ? null : remembered,
@@ -132,6 +141,21 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     };
     setAttempt((a) => a + 1);
   }, [video.status]);
+
+  // New stream URLs (the video turned private or public: signed or plain paths) would leave
+  // the engine fetching addresses that no longer answer: restart it where it was.
+  const urlsRef = useRef(video.hlsUrl);
+  useEffect(() => {
+    if (urlsRef.current === video.hlsUrl) return;
+    urlsRef.current = video.hlsUrl;
+    if (!engineRef.current) return;
+    const v = videoRef.current!;
+    resumeRef.current = {
+      time: v.currentTime,
+      play: media.started && !v.paused,
+    };
+    setAttempt((a) => a + 1);
+  }, [video.hlsUrl]);
 
   // Starts the chosen engine; switching engines or "Try again" re-runs this.
   useEffect(() => {

@@ -1,31 +1,35 @@
 /**
  * Server-sent event streams of video changes: one video's, and the whole library's, with
- * each change presented as Video JSON.
+ * each change presented as Video JSON for the viewer. A visitor's library stream carries
+ * public videos only; a video that stops being public reaches it as `deleted` when this
+ * stream had shown it (never otherwise: an unlisted video's id is its link), and a video
+ * turned private ends its own stream like a deletion.
  *
  * @module
  */
 import { sseResponse } from "../http/sse.ts";
 import type { VideoRecord } from "../store/ports.ts";
-import type { ChangeFeed } from "../videos/mod.ts";
-import { presentVideo } from "./present.ts";
+import { canSee, type ChangeFeed, isListed } from "../videos/mod.ts";
 import type { WebDeps } from "./state.ts";
+import type { Viewer } from "./viewer.ts";
 
 /** What the event streams need. */
 export interface EventDeps {
   feed: ChangeFeed;
   /** Re-reads a video (it may have changed between reading and subscribing). */
   get(id: string): Promise<VideoRecord | null>;
-  publicUrl: string | null;
+  /** Who listens: what they may see, and how videos are shown to them. */
+  viewer: Viewer;
   /** Aborted at shutdown: ends every stream. */
   closing: AbortSignal;
 }
 
 /** The event streams' dependencies, from the web process's parts. */
-export function eventDeps(web: WebDeps): EventDeps {
+export function eventDeps(web: WebDeps, viewer: Viewer): EventDeps {
   return {
     feed: web.feed,
-    get: (id) => web.videos.find(id),
-    publicUrl: web.settings.publicUrl,
+    get: (id) => web.videos.find(id, viewer.owner),
+    viewer,
     closing: web.closing,
   };
 }
@@ -39,7 +43,8 @@ export function videoEvents(
   video: VideoRecord,
   signal?: AbortSignal,
 ): Response {
-  const present = (v: VideoRecord) => presentVideo(v, d.publicUrl);
+  const present = d.viewer.present;
+  const owner = d.viewer.owner;
   return sseResponse((send) => {
     send.event("video", present(video));
     if (finished(video)) {
@@ -54,6 +59,12 @@ export function videoEvents(
       } else if (change.type === "video" && change.video.id === video.id) {
         if (change.video.rev <= rev) return;
         rev = change.video.rev;
+        if (!canSee(change.video, owner)) {
+          // Turned private: to this viewer it is gone.
+          send.event("deleted", { id: video.id });
+          send.close();
+          return;
+        }
         send.event("video", present(change.video));
         if (finished(change.video)) send.close();
       }
@@ -75,11 +86,22 @@ export function videoEvents(
 
 /** Every created or changed video (`video`) and every deletion (`deleted`). */
 export function libraryEvents(d: EventDeps, signal?: AbortSignal): Response {
+  const { owner, present } = d.viewer;
   return sseResponse((send) => {
     send.comment("connected");
+    /** Ids this (visitor's) stream has shown, so hiding one later can remove it. */
+    const shown = new Set<string>();
     return d.feed.subscribe((change) => {
-      if (change.type === "deleted") send.event("deleted", { id: change.id });
-      else send.event("video", presentVideo(change.video, d.publicUrl));
+      if (change.type === "deleted") {
+        // A deleted video's id opens nothing any more: every stream hears of it.
+        shown.delete(change.id);
+        send.event("deleted", { id: change.id });
+      } else if (isListed(change.video, owner)) {
+        if (!owner) shown.add(change.video.id);
+        send.event("video", present(change.video));
+      } else if (shown.delete(change.video.id)) {
+        send.event("deleted", { id: change.video.id });
+      }
     });
   }, { signal: anySignal(signal, d.closing) });
 }

@@ -7,14 +7,32 @@
 export { errorResponse, statusOf, toErrorResponse } from "./errors.ts";
 export { DomainError, type ErrorCode } from "./errors.ts";
 export { readJsonObject } from "./json.ts";
-export { presentVideo, type Rendition, type Video } from "./present.ts";
+export {
+  presentVideo,
+  type Rendition,
+  streamBase,
+  type StreamSigner,
+  type Video,
+} from "./present.ts";
+export { type Viewer, viewerFor, viewerOf } from "./viewer.ts";
+export {
+  embedSize,
+  type HeadTag,
+  type PageHead,
+  videoHead,
+} from "./page_meta.ts";
+export { oembed, type OEmbedDeps } from "./oembed.ts";
 export {
   type EventDeps,
   eventDeps,
   libraryEvents,
   videoEvents,
 } from "./events.ts";
-export { serveStream } from "./streams.ts";
+export {
+  serveStream,
+  type StreamAccess,
+  streamAccessCache,
+} from "./streams.ts";
 export { type Check, health, type HealthDeps, readiness } from "./health.ts";
 export {
   httpMetrics,

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { VideoRecord, VideoStatus } from "../store/ports.ts";
+import type { VideoRecord, VideoStatus, Visibility } from "../store/ports.ts";
 import { OUTPUT_FILES } from "../media/layout.ts";
 
-export type { VideoStatus };
+export type { VideoStatus, Visibility };
 
 /** One rendition in Video JSON; bitrate in bits/s, null until it is ready. */
 export interface Rendition {
@@ -22,6 +22,8 @@ export interface Rendition {
 export interface Video {
   id: string;
   title: string;
+  /** `public` (listed), `unlisted` (plays by link), `private` (owner and signed links only). */
+  visibility: Visibility;
   status: VideoStatus;
   /** True as soon as one rendition can be played from its start (maybe still processing). */
   playable: boolean;
@@ -39,21 +41,46 @@ export interface Video {
   posterUrl: string | null;
   thumbnailsUrl: string | null;
   playerUrl: string;
+  /** The minimal player for iframes (`/embed/<id>`). */
+  embedUrl: string;
 }
 
-/** Converts a record; `publicUrl` (no trailing slash) makes URLs absolute. */
+/** Signs a private video's stream URLs (the owner's views); see `PlaybackSigner`. */
+export type StreamSigner = (videoId: string) => string;
+
+/**
+ * The base of a video's stream URLs: `/stream/<id>`, or `/stream/<id>/t/<token>` for a
+ * private video (null when there is no token to give).
+ */
+export function streamBase(
+  v: Pick<VideoRecord, "id" | "visibility">,
+  publicUrl: string | null,
+  sign?: StreamSigner,
+): string | null {
+  const base = `${publicUrl ?? ""}/stream/${v.id}`;
+  if (v.visibility !== "private") return base;
+  return sign ? `${base}/t/${sign(v.id)}` : null;
+}
+
+/**
+ * Converts a record; `publicUrl` (no trailing slash) makes URLs absolute. A private video's
+ * stream URLs carry a signed token from `sign`, and are null without it.
+ */
 export function presentVideo(
   v: VideoRecord,
   publicUrl: string | null = null,
+  sign?: StreamSigner,
 ): Video {
   const base = publicUrl ?? "";
   const ready = v.status === "ready";
   const playable = ready || v.playable;
+  const streams = streamBase(v, publicUrl, sign);
   const stream = (file: string, when: boolean) =>
-    when ? `${base}/stream/${v.id}/${file}` : null;
+    when && streams ? `${streams}/${file}` : null;
   return {
     id: v.id,
     title: v.title,
+    visibility: v.visibility,
     status: v.status,
     playable,
     progress: Math.round(v.progress * 1000) / 1000,
@@ -78,5 +105,6 @@ export function presentVideo(
     // The sprite is joined after the last phase, so thumbnails come with `ready`.
     thumbnailsUrl: stream(OUTPUT_FILES.vtt, ready),
     playerUrl: `${base}/player/${v.id}`,
+    embedUrl: `${base}/embed/${v.id}`,
   };
 }

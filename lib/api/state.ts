@@ -7,7 +7,13 @@
  */
 import { createDefine } from "../fresh/mod.ts";
 import type { BlobStore } from "../storage/port.ts";
-import type { ChangeFeed, Intake, VideoService } from "../videos/mod.ts";
+import type {
+  ChangeFeed,
+  Intake,
+  PlaybackSigner,
+  VideoService,
+} from "../videos/mod.ts";
+import type { StreamAccess } from "./streams.ts";
 import type { HealthDeps } from "./health.ts";
 import type { MetricsDeps } from "./metrics.ts";
 
@@ -23,6 +29,8 @@ export interface ApiSettings {
   /** Per client per minute; 0 turns a limit off. */
   rateLimitUploads: number;
   rateLimitWrites: number;
+  /** Origins allowed to frame `/embed/…`; `["*"]`: any. */
+  embedOrigins: string[];
 }
 
 /** The web process's parts, as routes use them. */
@@ -32,6 +40,10 @@ export interface WebDeps {
   intake: Intake;
   feed: ChangeFeed;
   blobs: BlobStore;
+  /** Signs and checks playback links of private videos. */
+  signer: PlaybackSigner;
+  /** A video's visibility and whether it still grows, cached briefly for stream requests. */
+  streamAccess(id: string): Promise<StreamAccess | null>;
   health: HealthDeps;
   metrics: MetricsDeps;
   /** Aborted when the process shuts down (ends SSE streams so shutdown can finish). */

@@ -41,6 +41,10 @@ export interface Config {
   s3Region: string;
   /** Key prefix inside the bucket (`S3_PREFIX`), default none. */
   s3Prefix: string;
+  /** HMAC key of playback links (`SIGNING_SECRET`); null: kept in `dataDir`. */
+  signingSecret: string | null;
+  /** Origins allowed to frame `/embed/…` (`EMBED_ORIGINS`); `["*"]`: any. */
+  embedOrigins: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +105,39 @@ function httpUrl(env: Env, name: string): string | null {
   return raw;
 }
 
+function signingSecretOf(env: Env): string | null {
+  const raw = env.SIGNING_SECRET?.trim();
+  if (!raw) return null;
+  if (raw.length < 32) {
+    throw new Error(
+      `SIGNING_SECRET is too short (${raw.length} characters): use at least 32, ` +
+        "e.g. the output of openssl rand -hex 32.",
+    );
+  }
+  return raw;
+}
+
+function embedOriginsOf(env: Env): string[] {
+  const list = (env.EMBED_ORIGINS ?? "*").split(/[\s,]+/).filter(Boolean);
+  if (list.length === 0 || list.includes("*")) return ["*"];
+  return list.map((raw) => {
+    let origin: string | null = null;
+    try {
+      const u = new URL(raw);
+      if (/^https?:$/.test(u.protocol) && u.origin === raw.replace(/\/$/, "")) {
+        origin = u.origin;
+      }
+    } catch { /* not a URL */ }
+    if (!origin) {
+      throw new Error(
+        `EMBED_ORIGINS entry "${raw}" is not an origin: use * or a list like ` +
+          "https://blog.example.com,https://example.org (scheme, host and port only).",
+      );
+    }
+    return origin;
+  });
+}
+
 /** Reads the configuration; `env` defaults to the process environment. Throws on bad values. */
 export function loadConfig(env: Env = readEnv()): Config {
   const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, "") || null;
@@ -137,5 +174,7 @@ export function loadConfig(env: Env = readEnv()): Config {
     s3Endpoint: httpUrl(env, "S3_ENDPOINT"),
     s3Region: env.S3_REGION?.trim() || env.AWS_REGION?.trim() || "us-east-1",
     s3Prefix: env.S3_PREFIX?.trim() ?? "",
+    signingSecret: signingSecretOf(env),
+    embedOrigins: embedOriginsOf(env),
   };
 }

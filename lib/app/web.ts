@@ -16,13 +16,15 @@ import {
 import {
   HttpStats,
   type State,
+  streamAccessCache,
   toErrorResponse,
   type WebDeps,
 } from "../api/mod.ts";
 import type { Middleware } from "../fresh/mod.ts";
 import { probe } from "../media/mod.ts";
 import { freeDiskBytes } from "../storage/mod.ts";
-import { Intake, VideoService } from "../videos/mod.ts";
+import { Intake, PlaybackSigner, VideoService } from "../videos/mod.ts";
+import { signingSecret } from "./secret.ts";
 import { log } from "../core/log.ts";
 
 /** The web process. */
@@ -45,6 +47,8 @@ export async function buildWeb(
   config: Config,
   opts: Partial<PartsOptions> = {},
 ): Promise<WebApp> {
+  // Before anything is opened: a missing secret in a cluster fails start-up by itself.
+  const signer = new PlaybackSigner(await signingSecret(config));
   const parts = await buildParts(config, {
     ...opts,
     runJobs: opts.runJobs ?? config.transcodeConcurrency > 0,
@@ -74,11 +78,13 @@ export async function buildWeb(
     tusExpiryHours: config.tusExpiryHours,
     errorResponse: toErrorResponse,
   });
+  const access = streamAccessCache((id) => stores.videos.get(id));
   const videos = new VideoService({
     videos: stores.videos,
     lifecycle,
     blobs,
     cancel: (id) => parts.worker?.cancelVideo(id),
+    changed: (id) => access.forget(id),
   });
   const closing = new AbortController();
   const deps: WebDeps = {
@@ -89,11 +95,14 @@ export async function buildWeb(
       corsOrigins: config.corsOrigins,
       rateLimitUploads: config.rateLimitUploads,
       rateLimitWrites: config.rateLimitWrites,
+      embedOrigins: config.embedOrigins,
     },
     videos,
     intake,
     feed,
     blobs,
+    signer,
+    streamAccess: access.get,
     health: {
       ffmpegPath: config.ffmpegPath,
       minFreeBytes: config.minFreeDiskBytes,

@@ -46,3 +46,29 @@ export function formatDuration(seconds: number | null | undefined): string {
   const s = String(total % 60).padStart(2, "0");
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
+
+/**
+ * A start time from a share link (`?t=`): seconds (`90`, `90.5`) or YouTube-style `1h2m3s`,
+ * `2m`, `45s`. Null for anything else (the link then starts at 0).
+ *
+ * @example parseStartTime("1m30s") // 90
+ */
+export function parseStartTime(raw: string | null | undefined): number | null {
+  const s = raw?.trim().toLowerCase();
+  if (!s) return null;
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(s);
+  if (!m || !(m[1] || m[2] || m[3])) return null;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** The `?t=` form of a start time: whole seconds as `1h2m3s` (`0s` for 0). */
+export function formatStartTime(seconds: number): string {
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${
+    s || !(h || m) ? `${s}s` : ""
+  }`;
+}

@@ -25,10 +25,12 @@ export type HttpMiddleware<State = unknown> = (
 
 /**
  * The Content-Security-Policy every page gets: no inline script, nothing from elsewhere —
- * except media from `mediaOrigin` when it is another host (a CDN).
+ * except media from `mediaOrigin` when it is another host (a CDN) — and no framing, except
+ * by `frameAncestors` (origins, or `*`) when given (the embed player).
  */
 export function contentSecurityPolicy(
   mediaOrigin: string | null = null,
+  frameAncestors: string[] | null = null,
 ): string {
   const media = mediaOrigin ? ` ${new URL(mediaOrigin).origin}` : "";
   return [
@@ -42,7 +44,9 @@ export function contentSecurityPolicy(
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${
+      frameAncestors?.length ? frameAncestors.join(" ") : "'none'"
+    }`,
     "form-action 'self'",
   ].join("; ");
 }
@@ -80,6 +84,8 @@ export function requestLog<S extends { requestId: string }>(): HttpMiddleware<
 export interface SecurityHeaderOptions<S> {
   /** The CSP of an HTML response; default {@link contentSecurityPolicy}(). */
   csp?: (ctx: HttpContext<S>) => string;
+  /** True for pages other sites may frame: no `X-Frame-Options: DENY` (the CSP decides). */
+  framable?: (ctx: HttpContext<S>) => boolean;
 }
 
 /** Security headers on every response; CSP and `X-Frame-Options` on HTML pages. */
@@ -99,7 +105,7 @@ export function securityHeaders<S>(
           "content-security-policy",
           opts.csp?.(ctx) ?? contentSecurityPolicy(),
         );
-        h.set("x-frame-options", "DENY");
+        if (!opts.framable?.(ctx)) h.set("x-frame-options", "DENY");
       }
     } catch { /* immutable headers */ }
     return res;

@@ -9,6 +9,12 @@
 /** Lifecycle of a video. */
 export type VideoStatus = "queued" | "processing" | "ready" | "failed";
 
+/**
+ * Who may see a video: `public` (listed, for everyone), `unlisted` (not listed; anyone with
+ * the link plays it), `private` (only the owner, and holders of a signed playback link).
+ */
+export type Visibility = "public" | "unlisted" | "private";
+
 /** One rendition of the ladder: planned (`ready: false`, no bitrate yet) or encoded. */
 export interface RenditionState {
   width: number;
@@ -27,6 +33,7 @@ export interface VideoRecord {
   status: VideoStatus;
   /** True once one rendition can be played from its start (before `ready`, while encoding). */
   playable: boolean;
+  visibility: Visibility;
   progress: number;
   error: string | null;
   createdAt: string;
@@ -45,6 +52,8 @@ export interface VideoRecord {
 export interface NewVideo {
   id: string;
   title: string;
+  /** Default `public`. */
+  visibility?: Visibility;
   sourceName: string;
   sizeBytes: number;
   durationSec: number | null;
@@ -60,6 +69,7 @@ export type VideoPatch = Partial<
     | "title"
     | "status"
     | "playable"
+    | "visibility"
     | "progress"
     | "error"
     | "renditions"
@@ -75,8 +85,15 @@ export interface VideoStore {
   create(v: NewVideo, now?: Date): Promise<VideoRecord>;
   /** One video, or null. */
   get(id: string): Promise<VideoRecord | null>;
-  /** Newest first; `beforeSeq` continues after the last item of a previous page. */
-  list(limit: number, beforeSeq?: number): Promise<VideoRecord[]>;
+  /**
+   * Newest first; `beforeSeq` continues after the last item of a previous page; `only`
+   * keeps the videos of these visibilities (default: all).
+   */
+  list(
+    limit: number,
+    beforeSeq?: number,
+    only?: Visibility[],
+  ): Promise<VideoRecord[]>;
   /**
    * Applies a patch; returns the updated record, or null when the video is gone. With
    * `onlyIf`, the patch applies only while the video's status is one of them (else null).

@@ -7,11 +7,20 @@
  */
 import { DomainError } from "../core/errors.ts";
 
-/** Cleans an optional title field; throws a `DomainError` to refuse it (the video layer's rule). */
-export type TitleParser = (raw: string | null | undefined) => string | null;
+/**
+ * Cleans one optional text field of an upload (multipart field or tus metadata key): null
+ * when absent; throws a `DomainError` to refuse it (the video layer's rules).
+ */
+export type FieldParser = (raw: string | null | undefined) => string | null;
 
-/** Keeps the title as sent, trimmed (when no parser is given). */
-export const keepTitle: TitleParser = (raw) => raw?.trim() || null;
+/** The text fields an upload accepts besides the file, each with its parser. */
+export type UploadFields = Record<string, FieldParser>;
+
+/** Keeps a field as sent, trimmed. */
+export const keepText: FieldParser = (raw) => raw?.trim() || null;
+
+/** The fields accepted when none are given: a `title`, kept as sent. */
+export const DEFAULT_FIELDS: UploadFields = { title: keepText };
 
 /** What an upload endpoint hands on once the file is fully on disk. */
 export interface ReceivedUpload {
@@ -19,8 +28,8 @@ export interface ReceivedUpload {
   path: string;
   /** The client's file name, cleaned for display only. */
   filename: string;
-  /** The optional title the client sent, as the `parseTitle` option cleaned it; `null` when absent. */
-  title: string | null;
+  /** The optional fields the client sent (e.g. `title`), as their parsers cleaned them. */
+  fields: Record<string, string>;
   sizeBytes: number;
 }
 

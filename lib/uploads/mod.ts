@@ -12,11 +12,13 @@ export {
 } from "./tus.ts";
 export {
   checkExtension,
-  keepTitle,
+  DEFAULT_FIELDS,
+  type FieldParser,
+  keepText,
   MAX_FILENAME_CHARS,
   type ReceivedUpload,
   sanitizeFilename,
-  type TitleParser,
   UPLOAD_EXTENSIONS,
+  type UploadFields,
 } from "./filename.ts";
 export { tooLarge, writeError } from "./limits.ts";

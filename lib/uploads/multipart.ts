@@ -13,10 +13,10 @@ import { FileSink } from "./file_sink.ts";
 import { tooLarge, writeError } from "./limits.ts";
 import {
   checkExtension,
-  keepTitle,
+  DEFAULT_FIELDS,
   type ReceivedUpload,
   sanitizeFilename,
-  type TitleParser,
+  type UploadFields,
 } from "./filename.ts";
 
 /** Options for {@link receiveMultipart}. */
@@ -29,21 +29,24 @@ export interface MultipartOptions {
   allowedExtensions: readonly string[];
   /** Aborting it stops the upload and removes the partial file. */
   signal?: AbortSignal;
-  /** Cleans and checks the `title` field as it arrives (before the file, if sent first). */
-  parseTitle?: TitleParser;
+  /**
+   * The text fields accepted besides `file`, each cleaned and checked as it arrives (before
+   * the file, if sent first); others are ignored. Default: `title`, kept as sent.
+   */
+  fields?: UploadFields;
 }
 
 /**
  * Room for everything in a form besides the file's bytes (part headers, boundaries, the
- * title). A `Content-Length` beyond `maxBytes` plus this can only mean too large a file.
+ * text fields). A `Content-Length` beyond `maxBytes` plus this can only mean too large a file.
  */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 /** Longest text field read whole; a longer one is handed on truncated (and refused). */
 const MAX_FIELD_BYTES = 4096;
 
 /**
- * Receives a multipart upload with the video in the part `file` and an optional `title`
- * field (before or after the file) and writes the file to `dir/<random>.upload`.
+ * Receives a multipart upload with the video in the part `file` and optional text fields
+ * (`opts.fields`, before or after the file) and writes the file to `dir/<random>.upload`.
  * Throws {@link DomainError}: `bad_request`, `no_file`, `empty_file`, `too_large`,
  * `unsupported_type`, `insufficient_storage`; nothing is left in `dir` when it throws.
  *
@@ -114,7 +117,7 @@ class MultipartReceiver {
   #fileEnded = false;
   #sink: FileSink | null = null;
   #filename = "";
-  #title: string | null = null;
+  #fields: Record<string, string> = {};
   #failed = false;
   #succeeded = false;
   #bodyBytes = 0;
@@ -179,12 +182,14 @@ class MultipartReceiver {
       (name, stream, info) => this.#onFile(name, stream, info.filename),
     );
     parser.on("field", (name, value, info) => {
-      if (name !== "title" || this.#failed) return;
+      const accepted = this.#opts.fields ?? DEFAULT_FIELDS;
+      const parse = Object.hasOwn(accepted, name) ? accepted[name] : undefined;
+      if (!parse || this.#failed) return;
       try {
-        // A truncated value is still checked: the title rule refuses what is too long.
-        this.#title = (this.#opts.parseTitle ?? keepTitle)(
-          info.valueTruncated ? `${value}…` : value,
-        );
+        // A truncated value is still checked: a field's rule refuses what is too long.
+        const clean = parse(info.valueTruncated ? `${value}…` : value);
+        if (clean === null) delete this.#fields[name];
+        else this.#fields[name] = clean;
       } catch (err) {
         this.#fail(err);
       }
@@ -300,7 +305,7 @@ class MultipartReceiver {
     this.#resolve({
       path: sink.path,
       filename: this.#filename,
-      title: this.#title,
+      fields: this.#fields,
       sizeBytes: size,
     });
   }

@@ -12,10 +12,10 @@ import { log } from "../core/log.ts";
 import { jsonError } from "../http/json.ts";
 import {
   checkExtension,
-  keepTitle,
+  DEFAULT_FIELDS,
   type ReceivedUpload,
   sanitizeFilename,
-  type TitleParser,
+  type UploadFields,
 } from "./filename.ts";
 import { tooLarge } from "./limits.ts";
 
@@ -47,8 +47,11 @@ export interface TusOptions {
    * the upload (e.g. the disk is nearly full). Optional.
    */
   onUploadCreate?: (req: Request, sizeBytes: number) => Promise<void>;
-  /** Cleans and checks the `title` metadata at creation, before any byte is sent. */
-  parseTitle?: TitleParser;
+  /**
+   * `Upload-Metadata` keys accepted besides `filename`, each cleaned and checked at
+   * creation, before any byte is sent. Default: `title`, kept as sent.
+   */
+  fields?: UploadFields;
   /** Turns a thrown error into the JSON error response (the API's status mapping). */
   errorResponse: (err: unknown) => Response;
 }
@@ -122,7 +125,11 @@ export function createTusHandler(opts: TusOptions): TusHandler {
       const result = await opts.onUploadFinished({
         path: upload.storage?.path ?? join(opts.dir, upload.id),
         filename: meta.filename ?? "",
-        title: meta.title ?? null,
+        fields: Object.fromEntries(
+          Object.entries(meta).filter(([k, v]) =>
+            k !== "filename" && typeof v === "string"
+          ),
+        ) as Record<string, string>,
         sizeBytes: size,
       });
       store.finished.set(upload.id, new Upload({ ...upload, offset: size }));
@@ -150,7 +157,7 @@ export function createTusHandler(opts: TusOptions): TusHandler {
         const metadata = checkCreation(
           upload,
           opts.allowedExtensions,
-          opts.parseTitle ?? keepTitle,
+          opts.fields ?? DEFAULT_FIELDS,
         );
         await opts.onUploadCreate?.(req, upload.size ?? 0);
         return { metadata };
@@ -285,7 +292,7 @@ function idFromPath(pathname: string, base: string): string | null {
 function checkCreation(
   upload: Upload,
   allowedExtensions: readonly string[],
-  parseTitle: TitleParser,
+  fields: UploadFields,
 ): Record<string, string> {
   if (upload.size === 0) {
     throw new DomainError(
@@ -301,8 +308,12 @@ function checkCreation(
     );
   }
   checkExtension(filename, allowedExtensions);
-  const title = parseTitle(upload.metadata?.title);
-  return title === null ? { filename } : { filename, title };
+  const metadata: Record<string, string> = { filename };
+  for (const [key, parse] of Object.entries(fields)) {
+    const clean = parse(upload.metadata?.[key]);
+    if (clean !== null) metadata[key] = clean;
+  }
+  return metadata;
 }
 
 /** When an upload was created (from its info file, else the data file's mtime). */

@@ -23,6 +23,10 @@ import {
 import type { Lifecycle } from "./lifecycle.ts";
 import { originalKey, originalsPrefix } from "./keys.ts";
 import { parseTitle, titleFromFilename } from "./titles.ts";
+import { parseVisibility, type Visibility } from "./visibility.ts";
+
+/** The text fields both upload paths accept besides the file. */
+const UPLOAD_FIELDS = { title: parseTitle, visibility: parseVisibility };
 
 /** What the intake needs. */
 export interface IntakeDeps {
@@ -59,7 +63,7 @@ export class Intake {
       maxBytes: deps.maxUploadBytes,
       expiryHours: deps.tusExpiryHours,
       allowedExtensions: UPLOAD_EXTENSIONS,
-      parseTitle,
+      fields: UPLOAD_FIELDS,
       errorResponse: deps.errorResponse,
       onUploadCreate: (_req, size) => this.ensureRoom(size),
       onUploadFinished: async (upload) => {
@@ -69,14 +73,14 @@ export class Intake {
     });
   }
 
-  /** Receives a multipart upload (part `file`, optional `title`) and ingests it. */
+  /** Receives a multipart upload (part `file`, optional `title`, `visibility`) and ingests it. */
   async multipart(req: Request): Promise<VideoRecord> {
     await this.ensureRoom(Number(req.headers.get("content-length") ?? 0));
     const upload = await receiveMultipart(req, {
       dir: this.#deps.incomingDir,
       maxBytes: this.#deps.maxUploadBytes,
       allowedExtensions: UPLOAD_EXTENSIONS,
-      parseTitle,
+      fields: UPLOAD_FIELDS,
     });
     return await this.ingest(upload);
   }
@@ -116,7 +120,9 @@ export class Intake {
       });
       const video = await lifecycle.created({
         id,
-        title: upload.title ?? titleFromFilename(upload.filename),
+        title: upload.fields.title ?? titleFromFilename(upload.filename),
+        visibility: (upload.fields.visibility as Visibility | undefined) ??
+          "public",
         sourceName: upload.filename,
         sizeBytes: upload.sizeBytes,
         durationSec: info.durationSec,

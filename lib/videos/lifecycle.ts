@@ -17,6 +17,7 @@ import type {
   JobQueue,
   NewVideo,
   RenditionState,
+  VideoPatch,
   VideoRecord,
   VideoStore,
 } from "../store/ports.ts";
@@ -156,9 +157,12 @@ export class Lifecycle {
     });
   }
 
-  /** A new title (already validated). Null when the video is gone. */
-  async renamed(id: string, title: string): Promise<VideoRecord | null> {
-    return await this.#write(id, { title });
+  /** The owner changed the title and/or the visibility. Null when gone. */
+  async edited(
+    id: string,
+    patch: Pick<VideoPatch, "title" | "visibility">,
+  ): Promise<VideoRecord | null> {
+    return await this.#write(id, patch);
   }
 
   /** Requeues a `failed` video; `not_failed` for any other status. */

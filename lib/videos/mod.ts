@@ -27,3 +27,22 @@ export {
   type TranscodeJobDeps,
 } from "./transcode_job.ts";
 export { originalKey, originalsPrefix, streamPrefix } from "./keys.ts";
+export {
+  canSee,
+  isListed,
+  listedFor,
+  parseVisibility,
+  validateVisibility,
+  VISIBILITIES,
+  type Visibility,
+} from "./visibility.ts";
+export {
+  DEFAULT_TTL_SEC,
+  MAX_TTL_SEC,
+  MIN_TTL_SEC,
+  type PlaybackGrant,
+  PlaybackSigner,
+  type TokenCheck,
+  tokenError,
+  validateTtl,
+} from "./playback.ts";

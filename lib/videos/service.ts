@@ -1,6 +1,8 @@
 /**
- * The video use cases behind the API besides upload: read, list, rename, delete, retry.
+ * The video use cases behind the API besides upload: read, list, edit, delete, retry.
  * Routes call these and only shape responses; status changes go through the lifecycle.
+ * Reads take `owner` (the caller holds the API token or its session): to anyone else a
+ * private video does not exist and only public ones are listed.
  *
  * @module
  */
@@ -12,6 +14,12 @@ import type { BlobStore } from "../storage/port.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import { originalsPrefix, streamPrefix } from "./keys.ts";
 import { validateTitle } from "./titles.ts";
+import {
+  canSee,
+  listedFor,
+  validateVisibility,
+  type Visibility,
+} from "./visibility.ts";
 
 /** What the service needs. */
 export interface VideoServiceDeps {
@@ -20,6 +28,8 @@ export interface VideoServiceDeps {
   blobs: BlobStore;
   /** Stops this process's running job of a deleted video (other processes lose their lease). */
   cancel?: (id: string) => void;
+  /** Told after this process edits or deletes a video (drops cached facts about it). */
+  changed?: (id: string) => void;
 }
 
 const notFound = () => new DomainError("not_found", "No video has this id.");
@@ -32,22 +42,24 @@ export class VideoService {
     this.#deps = deps;
   }
 
-  /** One video, or `not_found` (also for a malformed id). */
-  async get(id: string): Promise<VideoRecord> {
-    const v = await this.find(id);
+  /** One video the caller may see, or `not_found` (also for a malformed id). */
+  async get(id: string, owner = true): Promise<VideoRecord> {
+    const v = await this.find(id, owner);
     if (!v) throw notFound();
     return v;
   }
 
-  /** One video, or null (also for a malformed id). */
-  async find(id: string): Promise<VideoRecord | null> {
-    return isVideoId(id) ? await this.#deps.videos.get(id) : null;
+  /** One video the caller may see, or null (also for a malformed id). */
+  async find(id: string, owner = true): Promise<VideoRecord | null> {
+    const v = isVideoId(id) ? await this.#deps.videos.get(id) : null;
+    return v && canSee(v, owner) ? v : null;
   }
 
-  /** A page of videos, newest first, and the cursor of the next page. */
+  /** A page of the videos the caller's library lists, newest first, and the next cursor. */
   async list(
     limit: number,
     cursor: string | null,
+    owner = true,
   ): Promise<{ videos: VideoRecord[]; nextCursor: string | null }> {
     let before: number | undefined;
     if (cursor) {
@@ -59,7 +71,11 @@ export class VideoService {
         );
       }
     }
-    const rows = await this.#deps.videos.list(limit + 1, before);
+    const rows = await this.#deps.videos.list(
+      limit + 1,
+      before,
+      listedFor(owner),
+    );
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     return {
@@ -68,10 +84,28 @@ export class VideoService {
     };
   }
 
-  /** Changes the title (1–200 characters). */
-  async rename(id: string, rawTitle: unknown): Promise<VideoRecord> {
+  /**
+   * Changes the title (1–200 characters) and/or the visibility; both are checked before
+   * anything is written, so a bad value changes nothing.
+   */
+  async edit(
+    id: string,
+    body: Record<string, unknown>,
+  ): Promise<VideoRecord> {
     await this.get(id);
-    const v = await this.#deps.lifecycle.renamed(id, validateTitle(rawTitle));
+    const patch: { title?: string; visibility?: Visibility } = {};
+    if (body.title !== undefined) patch.title = validateTitle(body.title);
+    if (body.visibility !== undefined) {
+      patch.visibility = validateVisibility(body.visibility);
+    }
+    if (Object.keys(patch).length === 0) {
+      throw new DomainError(
+        "bad_request",
+        'Send "title" and/or "visibility" to change.',
+      );
+    }
+    const v = await this.#deps.lifecycle.edited(id, patch);
+    this.#deps.changed?.(id);
     if (!v) throw notFound();
     return v;
   }
@@ -80,6 +114,7 @@ export class VideoService {
   async remove(id: string): Promise<void> {
     await this.get(id);
     if (!(await this.#deps.lifecycle.deleted(id))) throw notFound();
+    this.#deps.changed?.(id);
     this.#deps.cancel?.(id);
     await this.#deps.blobs.deletePrefix(streamPrefix(id));
     await this.#deps.blobs.deletePrefix(originalsPrefix(id));

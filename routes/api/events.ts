@@ -1,8 +1,15 @@
-import { define, eventDeps, libraryEvents } from "../../lib/api/mod.ts";
+import {
+  define,
+  eventDeps,
+  libraryEvents,
+  viewerOf,
+} from "../../lib/api/mod.ts";
 
 export const handler = define.handlers({
-  /** SSE for the whole library: `video` for every created or changed video, `deleted`. */
-  GET(ctx) {
-    return libraryEvents(eventDeps(ctx.state.web), ctx.req.signal);
+  /** SSE for the viewer's library: `video` for every created or changed video, `deleted`. */
+  async GET(ctx) {
+    const { web } = ctx.state;
+    const viewer = await viewerOf(ctx.req, web);
+    return libraryEvents(eventDeps(web, viewer), ctx.req.signal);
   },
 });

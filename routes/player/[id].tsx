@@ -1,24 +1,45 @@
-import { define } from "../../lib/api/mod.ts";
+import {
+  define,
+  type HeadTag,
+  type Video,
+  videoHead,
+  viewerOf,
+} from "../../lib/api/mod.ts";
 import { page } from "../../lib/fresh/mod.ts";
-import { presentVideo, type Video } from "../../lib/api/mod.ts";
+import { parseStartTime } from "../../lib/core/format.ts";
 import Player from "../../islands/Player.tsx";
 
 interface Data {
-  /** Null when there is no such video (unknown or malformed id). */
+  /** Null when there is no such video for this viewer (unknown, malformed or private). */
   video: Video | null;
   /** The page title (`_app` shows it). */
   title: string;
+  head?: HeadTag[];
+  canWrite: boolean;
+  startAt: number | null;
 }
 
 export const handler = define.handlers<Data>({
   async GET(ctx) {
     const { web } = ctx.state;
-    const found = await web.videos.find(ctx.params.id);
+    const viewer = await viewerOf(ctx.req, web);
+    const found = await web.videos.find(ctx.params.id, viewer.owner);
     if (!found) {
-      return page({ video: null, title: "Video not found" }, { status: 404 });
+      return page({
+        video: null,
+        title: "Video not found",
+        canWrite: false,
+        startAt: null,
+      }, { status: 404 });
     }
-    const video = presentVideo(found, web.settings.publicUrl);
-    return page({ video, title: video.title }, {
+    const video = viewer.present(found);
+    return page({
+      video,
+      title: video.title,
+      head: videoHead(video, web.settings.publicUrl ?? ctx.url.origin),
+      canWrite: viewer.owner,
+      startAt: parseStartTime(ctx.url.searchParams.get("t")),
+    }, {
       headers: { "cache-control": "no-store" },
     });
   },
@@ -40,5 +61,11 @@ export default define.page<typeof handler>(function PlayerPage({ data }) {
       </section>
     );
   }
-  return <Player video={data.video} />;
+  return (
+    <Player
+      video={data.video}
+      canWrite={data.canWrite}
+      startAt={data.startAt ?? undefined}
+    />
+  );
 });

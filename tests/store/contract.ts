@@ -488,6 +488,7 @@ export function storeContract(
         rev: 0,
         status: "queued",
         playable: false,
+        visibility: "public",
         progress: 0,
         error: null,
         createdAt: at.toISOString(),
@@ -639,6 +640,40 @@ export function storeContract(
       cursor = page[page.length - 1].seq;
     }
     assert.deepEqual(pages, [["v5", "v4"], ["v3", "v2"], ["v1"]]);
+  });
+
+  test("a video is public unless created otherwise; visibility is kept and patched", async (s) => {
+    assert.equal((await s.addVideo("a")).visibility, "public");
+    const hidden = await s.videos.create(
+      { ...newVideo("b"), visibility: "private" },
+      new Date(0),
+    );
+    assert.equal(hidden.visibility, "private");
+    assert.equal((await s.videos.get("b"))?.visibility, "private");
+    const changed = await s.videos.update("b", { visibility: "unlisted" });
+    assert.equal(changed?.visibility, "unlisted");
+    assert.equal((await s.videos.get("b"))?.visibility, "unlisted");
+  });
+
+  test("list filtered by visibility pages only those videos, newest first", async (s) => {
+    const vis = ["public", "private", "public", "unlisted", "public"] as const;
+    for (const [i, visibility] of vis.entries()) {
+      await s.videos.create(
+        { ...newVideo(`v${i + 1}`), visibility },
+        new Date(0),
+      );
+    }
+    const first = await s.videos.list(2, undefined, ["public"]);
+    assert.deepEqual(ids(first), ["v5", "v3"]);
+    assert.deepEqual(ids(await s.videos.list(2, first[1].seq, ["public"])), [
+      "v1",
+    ]);
+    assert.deepEqual(
+      ids(await s.videos.list(10, undefined, ["public", "unlisted"])),
+      ["v5", "v4", "v3", "v1"],
+    );
+    assert.deepEqual(ids(await s.videos.list(10, undefined, [])), []);
+    assert.equal((await s.videos.list(10)).length, 5);
   });
 
   // ---------------------------------------------------------------- change log

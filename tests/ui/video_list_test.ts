@@ -10,6 +10,7 @@ function video(id: string, createdAt: string, title = id): Video {
   return {
     id,
     title,
+    visibility: "public",
     status: "queued",
     playable: false,
     progress: 0,
@@ -26,6 +27,7 @@ function video(id: string, createdAt: string, title = id): Video {
     posterUrl: null,
     thumbnailsUrl: null,
     playerUrl: `/player/${id}`,
+    embedUrl: `/embed/${id}`,
   };
 }
 

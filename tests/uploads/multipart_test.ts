@@ -36,7 +36,7 @@ async function harness(
         dir,
         maxBytes,
         allowedExtensions: VIDEO_EXTENSIONS,
-        parseTitle,
+        fields: { title: parseTitle },
       });
       return Response.json(up);
     } catch (err) {
@@ -86,7 +86,7 @@ Deno.test("multipart - stores the file byte for byte with its Unicode name and a
   const up = await res.json();
   assert.equal(res.status, 200, JSON.stringify(up));
   assert.equal(up.filename, "Été à Zürich 🎬.MP4");
-  assert.equal(up.title, "Ferien am Meer 🌊");
+  assert.equal(up.fields.title ?? null, "Ferien am Meer 🌊");
   assert.equal(up.sizeBytes, data.byteLength);
   assert.ok(up.path.startsWith(h.dir + "/") && up.path.endsWith(".upload"));
   assert.ok(
@@ -106,7 +106,7 @@ Deno.test("multipart - takes a title sent after the file, streamed in odd-sized 
   const res = await post(h, chunked(body, 4099), contentType);
   const up = await res.json();
   assert.equal(res.status, 200, JSON.stringify(up));
-  assert.equal(up.title, "After the file");
+  assert.equal(up.fields.title ?? null, "After the file");
   assert.ok(sameBytes(await Deno.readFile(up.path), data));
 });
 
@@ -121,7 +121,7 @@ Deno.test("multipart - keeps only the display name: no path parts or control cha
   ]);
   const up = await (await post(h, body, contentType)).json();
   assert.equal(up.filename, "evil.mp4");
-  assert.equal(up.title, null);
+  assert.equal(up.fields.title ?? null, null);
   assert.equal((await listDir(h.dir)).length, 1);
 });
 

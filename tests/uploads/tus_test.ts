@@ -62,7 +62,7 @@ class Harness {
       expiryHours: this.opts.expiryHours ?? 24,
       allowedExtensions: VIDEO_EXTENSIONS,
       errorResponse: toErrorResponse,
-      parseTitle,
+      fields: { title: parseTitle },
       onUploadFinished: this.opts.onFinished ?? (async (u) => {
         this.finished.push(u);
         const id = `video-${this.finished.length}`;
@@ -207,7 +207,7 @@ Deno.test("tus - creates, takes two PATCHes, reports the offset and finishes wit
 
   assert.equal(h.finished.length, 1);
   assert.equal(h.finished[0].filename, "Été 🎬.MKV");
-  assert.equal(h.finished[0].title, "Hello 🌊");
+  assert.equal(h.finished[0].fields.title, "Hello 🌊");
   assert.equal(h.finished[0].sizeBytes, data.byteLength);
   assert.ok(sameBytes(await Deno.readFile(join(h.done, "video-1.bin")), data));
   assert.deepEqual(
@@ -271,7 +271,7 @@ Deno.test("tus - resumes after a restart with a new handler on the same folder",
   const rest = await patch(h.url(path), 700_000, data.subarray(700_000));
   assert.equal(rest.status, 204);
   assert.equal(rest.headers.get("x-video-id"), "video-1");
-  assert.equal(h.finished[0].title, "Restart");
+  assert.equal(h.finished[0].fields.title, "Restart");
   assert.ok(sameBytes(await Deno.readFile(join(h.done, "video-1.bin")), data));
 });
 

@@ -86,6 +86,10 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX jobs_due ON jobs (run_after, seq) WHERE state = 'queued';
    CREATE INDEX jobs_lease ON jobs (lease_until) WHERE state = 'running';
    CREATE INDEX jobs_video ON jobs (video_id);`,
+  // v2: who may see a video (public, unlisted, private).
+  `ALTER TABLE videos ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+     CHECK (visibility IN ('public','unlisted','private'));
+   CREATE INDEX videos_listed ON videos (visibility, seq);`,
 ];
 
 /** Advisory lock key of the migrations ("reel" in ASCII). */

@@ -18,6 +18,7 @@ import type {
   VideoRecord,
   VideoStatus,
   VideoStore,
+  Visibility,
 } from "../ports.ts";
 import { CHANGES_CHANNEL, type Listener, pgText, type Sql } from "./db.ts";
 
@@ -27,6 +28,7 @@ interface Row {
   title: string;
   status: VideoStatus;
   playable: boolean;
+  visibility: Visibility;
   progress: number;
   error: string | null;
   created_at: Date;
@@ -47,6 +49,7 @@ function fromRow(r: Row): VideoRecord {
     title: r.title,
     status: r.status,
     playable: r.playable,
+    visibility: r.visibility,
     progress: r.progress,
     error: r.error,
     createdAt: r.created_at.toISOString(),
@@ -70,6 +73,7 @@ const COLUMNS: Record<keyof VideoPatch, string> = {
   title: "title",
   status: "status",
   playable: "playable",
+  visibility: "visibility",
   progress: "progress",
   error: "error",
   renditions: "renditions",
@@ -97,9 +101,11 @@ export class PgVideoStore implements VideoStore, ChangeLog {
         UPDATE counters SET value = value + 1 WHERE name = 'rev'
         RETURNING value::bigint AS rev
       ), v AS (
-        INSERT INTO videos (id, title, status, progress, created_at, source_name,
-          size_bytes, duration_sec, width, height, media, rev)
-        VALUES (${v.id}, ${v.title}, 'queued', 0, ${now}, ${v.sourceName},
+        INSERT INTO videos (id, title, visibility, status, progress, created_at,
+          source_name, size_bytes, duration_sec, width, height, media, rev)
+        VALUES (${v.id}, ${v.title}, ${
+      v.visibility ?? "public"
+    }, 'queued', 0, ${now}, ${v.sourceName},
           ${v.sizeBytes}, ${v.durationSec}, ${v.width}, ${v.height},
           ${media}::text::json, (SELECT rev FROM r))
         RETURNING *
@@ -113,12 +119,17 @@ export class PgVideoStore implements VideoStore, ChangeLog {
     return row ? fromRow(row) : null;
   }
 
-  async list(limit: number, beforeSeq?: number): Promise<VideoRecord[]> {
+  async list(
+    limit: number,
+    beforeSeq?: number,
+    only?: Visibility[],
+  ): Promise<VideoRecord[]> {
     const sql = this.#sql;
-    const rows = beforeSeq === undefined
-      ? await sql<Row[]>`SELECT * FROM videos ORDER BY seq DESC LIMIT ${limit}`
-      : await sql<Row[]>`SELECT * FROM videos WHERE seq < ${beforeSeq}
-                         ORDER BY seq DESC LIMIT ${limit}`;
+    const rows = await sql<Row[]>`
+      SELECT * FROM videos
+      WHERE ${beforeSeq === undefined ? sql`true` : sql`seq < ${beforeSeq}`}
+        AND ${only ? sql`visibility = ANY(${only})` : sql`true`}
+      ORDER BY seq DESC LIMIT ${limit}`;
     return rows.map(fromRow);
   }
 

@@ -69,6 +69,10 @@ const MIGRATIONS: string[] = [
    UPDATE jobs SET pids = json_array(pid) WHERE pid IS NOT NULL;
    ALTER TABLE videos ADD COLUMN playable INTEGER NOT NULL DEFAULT 0;
    UPDATE videos SET playable = 1 WHERE status = 'ready';`,
+  // v4: who may see a video (public, unlisted, private).
+  `ALTER TABLE videos ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+     CHECK (visibility IN ('public','unlisted','private'));
+   CREATE INDEX videos_listed ON videos(visibility, seq);`,
 ];
 
 /** A database connection with the schema applied. */

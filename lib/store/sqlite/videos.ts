@@ -15,6 +15,7 @@ import type {
   VideoRecord,
   VideoStatus,
   VideoStore,
+  Visibility,
 } from "../ports.ts";
 import { type Db, nextRev, transaction } from "./db.ts";
 
@@ -24,6 +25,7 @@ interface Row {
   title: string;
   status: VideoStatus;
   playable: number;
+  visibility: Visibility;
   progress: number;
   error: string | null;
   created_at: string;
@@ -52,6 +54,7 @@ function fromRow(r: Row): VideoRecord {
     title: r.title,
     status: r.status,
     playable: r.playable === 1,
+    visibility: r.visibility,
     progress: r.progress,
     error: r.error,
     createdAt: r.created_at,
@@ -70,6 +73,7 @@ const COLUMNS: Record<keyof VideoPatch, string> = {
   title: "title",
   status: "status",
   playable: "playable",
+  visibility: "visibility",
   progress: "progress",
   error: "error",
   renditions: "renditions",
@@ -90,12 +94,13 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
     return Promise.resolve(transaction(this.#db, () => {
       const rev = nextRev(this.#db);
       const row = this.#db.prepare(
-        `INSERT INTO videos (id, title, status, progress, created_at, source_name, size_bytes,
-           duration_sec, width, height, media, rev)
-         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO videos (id, title, visibility, status, progress, created_at, source_name,
+           size_bytes, duration_sec, width, height, media, rev)
+         VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ).get(
         v.id,
         v.title,
+        v.visibility ?? "public",
         now.toISOString(),
         v.sourceName,
         v.sizeBytes,
@@ -116,13 +121,26 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
     return Promise.resolve(row ? fromRow(row) : null);
   }
 
-  list(limit: number, beforeSeq?: number): Promise<VideoRecord[]> {
-    const rows = beforeSeq === undefined
-      ? this.#db.prepare("SELECT * FROM videos ORDER BY seq DESC LIMIT ?")
-        .all(limit)
-      : this.#db.prepare(
-        "SELECT * FROM videos WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-      ).all(beforeSeq, limit);
+  list(
+    limit: number,
+    beforeSeq?: number,
+    only?: Visibility[],
+  ): Promise<VideoRecord[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (beforeSeq !== undefined) {
+      where.push("seq < ?");
+      args.push(beforeSeq);
+    }
+    if (only) {
+      where.push(`visibility IN (${only.map(() => "?").join(", ") || "NULL"})`);
+      args.push(...only);
+    }
+    const rows = this.#db.prepare(
+      `SELECT * FROM videos ${
+        where.length ? `WHERE ${where.join(" AND ")}` : ""
+      } ORDER BY seq DESC LIMIT ?`,
+    ).all(...args, limit);
     return Promise.resolve((rows as unknown as Row[]).map(fromRow));
   }
 

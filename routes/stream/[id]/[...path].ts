@@ -12,7 +12,8 @@ const serve = define.handlers((ctx) => {
     {
       blobs: web.blobs,
       corsOrigins: web.settings.corsOrigins,
-      growing: async (id) => (await web.videos.find(id))?.status !== "ready",
+      signer: web.signer,
+      access: web.streamAccess,
     },
     ctx.params.id,
     raw,

@@ -1,4 +1,4 @@
-import { define, presentVideo } from "../../../../lib/api/mod.ts";
+import { define, viewerFor } from "../../../../lib/api/mod.ts";
 import { json } from "../../../../lib/http/json.ts";
 
 export const handler = define.handlers({
@@ -6,6 +6,6 @@ export const handler = define.handlers({
   async POST(ctx) {
     const { web } = ctx.state;
     const video = await web.videos.retry(ctx.params.id);
-    return json(presentVideo(video, web.settings.publicUrl), { status: 202 });
+    return json(viewerFor(web, true).present(video), { status: 202 });
   },
 });
