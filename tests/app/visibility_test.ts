@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { makeClip } from "../media/_clips.ts";
 import { listFiles } from "../integration/_api.ts";
+import { loadConfig } from "../../lib/app/mod.ts";
 import { formBody } from "../uploads/_helpers.ts";
 import {
   fakeTranscode,
@@ -544,4 +545,21 @@ Deno.test("visibility - tus metadata sets it; the signing key survives a restart
   } finally {
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
+});
+
+Deno.test("config - EMBED_ORIGINS takes * or origins, and names a bad entry", () => {
+  assert.deepEqual(loadConfig({}).embedOrigins, ["*"]);
+  assert.deepEqual(
+    loadConfig({ EMBED_ORIGINS: "https://a.example, http://b.example:8080/" })
+      .embedOrigins,
+    ["https://a.example", "http://b.example:8080"],
+  );
+  assert.throws(
+    () => loadConfig({ EMBED_ORIGINS: "https://a.example/blog" }),
+    /^Error: EMBED_ORIGINS entry "https:\/\/a.example\/blog" is not an origin/,
+  );
+  assert.throws(
+    () => loadConfig({ EMBED_ORIGINS: "a.example" }),
+    /EMBED_ORIGINS entry "a.example" is not an origin/,
+  );
 });

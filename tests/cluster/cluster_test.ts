@@ -90,6 +90,8 @@ Deno.test({
     const bucket = `reel-cluster-${crypto.randomUUID().slice(0, 8)}`;
     const env = {
       DATABASE_URL: db.url,
+      // Every web node signs private playback links with the same key.
+      SIGNING_SECRET: "cluster-test-signing-secret-0123456789abcdef",
       S3_BUCKET: bucket,
       S3_ENDPOINT: swift.endpoint,
       AWS_ACCESS_KEY_ID: swift.accessKeyId,

@@ -341,6 +341,25 @@ Deno.test("postgres - a DATABASE_URL that is not postgres:// is refused without 
   assert.equal(loadConfig({ DATABASE_URL: " " }).databaseUrl, null);
 });
 
+Deno.test("postgres - a web node on PostgreSQL needs SIGNING_SECRET; short secrets are refused", async () => {
+  const { signingSecret } = await import("../../lib/app/secret.ts");
+  await assert.rejects(
+    () => signingSecret(loadConfig({ DATABASE_URL: "postgres://h/db" })),
+    /^Error: SIGNING_SECRET must be set when DATABASE_URL is set/,
+  );
+  assert.throws(
+    () => loadConfig({ SIGNING_SECRET: "short" }),
+    /SIGNING_SECRET is too short \(5 characters\): use at least 32/,
+  );
+  const secret = "x".repeat(32);
+  assert.equal(
+    await signingSecret(
+      loadConfig({ DATABASE_URL: "postgres://h/db", SIGNING_SECRET: secret }),
+    ),
+    secret,
+  );
+});
+
 // Registered last, so it runs last: the server outlives every case above.
 Deno.test("postgres - the test server stops", async () => {
   await server.stop();
