@@ -86,6 +86,14 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX jobs_due ON jobs (run_after, seq) WHERE state = 'queued';
    CREATE INDEX jobs_lease ON jobs (lease_until) WHERE state = 'running';
    CREATE INDEX jobs_video ON jobs (video_id);`,
+  // captions: one per video and language; the WebVTT file is a blob.
+  `CREATE TABLE captions (
+     video_id TEXT NOT NULL REFERENCES videos (id) ON DELETE CASCADE,
+     lang TEXT NOT NULL,
+     label TEXT,
+     created_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (video_id, lang)
+   );`,
 ];
 
 /** Advisory lock key of the migrations ("reel" in ASCII). */

@@ -69,6 +69,14 @@ const MIGRATIONS: string[] = [
    UPDATE jobs SET pids = json_array(pid) WHERE pid IS NOT NULL;
    ALTER TABLE videos ADD COLUMN playable INTEGER NOT NULL DEFAULT 0;
    UPDATE videos SET playable = 1 WHERE status = 'ready';`,
+  // captions: one per video and language; the WebVTT file is a blob.
+  `CREATE TABLE captions (
+     video_id TEXT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+     lang TEXT NOT NULL,
+     label TEXT,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (video_id, lang)
+   );`,
 ];
 
 /** A database connection with the schema applied. */

@@ -35,7 +35,14 @@ interface Row {
   renditions: string;
   media: string | null;
   rev: number;
+  /** JSON array from {@link WITH_CAPTIONS}. */
+  captions: string | null;
 }
+
+/** Selects a video's captions as a JSON array beside its columns (`SELECT *, …`). */
+const WITH_CAPTIONS = `(SELECT json_group_array(json_object('lang', lang, 'label', label))
+   FROM (SELECT lang, label FROM captions c WHERE c.video_id = videos.id ORDER BY lang))
+   AS captions`;
 
 function fromRow(r: Row): VideoRecord {
   const renditions = (JSON.parse(r.renditions) as Partial<RenditionState>[])
@@ -61,6 +68,7 @@ function fromRow(r: Row): VideoRecord {
     width: r.width,
     height: r.height,
     renditions,
+    captions: r.captions ? JSON.parse(r.captions) : [],
     media: r.media ? JSON.parse(r.media) : null,
     rev: r.rev,
   };
@@ -92,7 +100,7 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       const row = this.#db.prepare(
         `INSERT INTO videos (id, title, status, progress, created_at, source_name, size_bytes,
            duration_sec, width, height, media, rev)
-         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *, ${WITH_CAPTIONS}`,
       ).get(
         v.id,
         v.title,
@@ -110,7 +118,9 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
   }
 
   get(id: string): Promise<VideoRecord | null> {
-    const row = this.#db.prepare("SELECT * FROM videos WHERE id = ?").get(id) as
+    const row = this.#db.prepare(
+      `SELECT *, ${WITH_CAPTIONS} FROM videos WHERE id = ?`,
+    ).get(id) as
       | Row
       | undefined;
     return Promise.resolve(row ? fromRow(row) : null);
@@ -118,10 +128,12 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
 
   list(limit: number, beforeSeq?: number): Promise<VideoRecord[]> {
     const rows = beforeSeq === undefined
-      ? this.#db.prepare("SELECT * FROM videos ORDER BY seq DESC LIMIT ?")
+      ? this.#db.prepare(
+        `SELECT *, ${WITH_CAPTIONS} FROM videos ORDER BY seq DESC LIMIT ?`,
+      )
         .all(limit)
       : this.#db.prepare(
-        "SELECT * FROM videos WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        `SELECT *, ${WITH_CAPTIONS} FROM videos WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
       ).all(beforeSeq, limit);
     return Promise.resolve((rows as unknown as Row[]).map(fromRow));
   }
@@ -151,7 +163,7 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       const row = this.#db.prepare(
         `UPDATE videos SET ${
           [...sets, "rev = ?"].join(", ")
-        } WHERE id = ? RETURNING *`,
+        } WHERE id = ? RETURNING *, ${WITH_CAPTIONS}`,
       ).get(...values, rev, id) as Row | undefined;
       return row ? fromRow(row) : null;
     }));
@@ -204,7 +216,7 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       return Promise.resolve({ videos: [], deleted: [], rev: upto });
     }
     const videos = (this.#db.prepare(
-      "SELECT * FROM videos WHERE rev > ? AND rev <= ? ORDER BY rev",
+      `SELECT *, ${WITH_CAPTIONS} FROM videos WHERE rev > ? AND rev <= ? ORDER BY rev`,
     ).all(rev, upto) as unknown as Row[]).map(fromRow);
     const deleted = (this.#db.prepare(
       "SELECT id FROM tombstones WHERE rev > ? AND rev <= ? ORDER BY rev",
