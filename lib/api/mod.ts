@@ -7,7 +7,13 @@
 export { errorResponse, statusOf, toErrorResponse } from "./errors.ts";
 export { DomainError, type ErrorCode } from "./errors.ts";
 export { readJsonObject } from "./json.ts";
-export { presentVideo, type Rendition, type Video } from "./present.ts";
+export {
+  type Caption,
+  presentCaption,
+  presentVideo,
+  type Rendition,
+  type Video,
+} from "./present.ts";
 export {
   type EventDeps,
   eventDeps,

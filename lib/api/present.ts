@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { VideoRecord, VideoStatus } from "../store/ports.ts";
+import type { CaptionInfo, VideoRecord, VideoStatus } from "../store/ports.ts";
 import { OUTPUT_FILES } from "../media/layout.ts";
+import { captionFiles } from "../media/caption_manifests.ts";
 
 export type { VideoStatus };
 
@@ -16,6 +17,16 @@ export interface Rendition {
   bitrate: number | null;
   /** True once the rendition is completely encoded. */
   ready: boolean;
+}
+
+/** One caption in Video JSON and in `GET /api/videos/:id/captions`. */
+export interface Caption {
+  /** BCP 47 language tag (canonical form). */
+  lang: string;
+  /** The owner's label, or null (players then show the language's name). */
+  label: string | null;
+  /** The WebVTT file. */
+  url: string;
 }
 
 /** The Video JSON object (the API contract in docs/architecture.md). */
@@ -39,6 +50,21 @@ export interface Video {
   posterUrl: string | null;
   thumbnailsUrl: string | null;
   playerUrl: string;
+  /** Captions by language tag; in the HLS master and the MPD whenever they are served. */
+  captions: Caption[];
+}
+
+/** A caption of video `id` as the API shows it. */
+export function presentCaption(
+  id: string,
+  c: CaptionInfo,
+  publicUrl: string | null = null,
+): Caption {
+  return {
+    lang: c.lang,
+    label: c.label,
+    url: `${publicUrl ?? ""}/stream/${id}/${captionFiles(c.lang).vtt}`,
+  };
 }
 
 /** Converts a record; `publicUrl` (no trailing slash) makes URLs absolute. */
@@ -78,5 +104,6 @@ export function presentVideo(
     // The sprite is joined after the last phase, so thumbnails come with `ready`.
     thumbnailsUrl: stream(OUTPUT_FILES.vtt, ready),
     playerUrl: `${base}/player/${v.id}`,
+    captions: v.captions.map((c) => presentCaption(v.id, c, publicUrl)),
   };
 }

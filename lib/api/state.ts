@@ -7,7 +7,12 @@
  */
 import { createDefine } from "../fresh/mod.ts";
 import type { BlobStore } from "../storage/port.ts";
-import type { ChangeFeed, Intake, VideoService } from "../videos/mod.ts";
+import type {
+  CaptionService,
+  ChangeFeed,
+  Intake,
+  VideoService,
+} from "../videos/mod.ts";
 import type { HealthDeps } from "./health.ts";
 import type { MetricsDeps } from "./metrics.ts";
 
@@ -29,6 +34,8 @@ export interface ApiSettings {
 export interface WebDeps {
   settings: ApiSettings;
   videos: VideoService;
+  /** Captions of a video: add/replace, list, delete. */
+  captions: CaptionService;
   intake: Intake;
   feed: ChangeFeed;
   blobs: BlobStore;

@@ -22,7 +22,7 @@ import {
 import type { Middleware } from "../fresh/mod.ts";
 import { probe } from "../media/mod.ts";
 import { freeDiskBytes } from "../storage/mod.ts";
-import { Intake, VideoService } from "../videos/mod.ts";
+import { CaptionService, Intake, VideoService } from "../videos/mod.ts";
 import { log } from "../core/log.ts";
 
 /** The web process. */
@@ -80,6 +80,12 @@ export async function buildWeb(
     blobs,
     cancel: (id) => parts.worker?.cancelVideo(id),
   });
+  const captions = new CaptionService({
+    captions: stores.captions,
+    blobs,
+    videos,
+    lifecycle,
+  });
   const closing = new AbortController();
   const deps: WebDeps = {
     settings: {
@@ -91,6 +97,7 @@ export async function buildWeb(
       rateLimitWrites: config.rateLimitWrites,
     },
     videos,
+    captions,
     intake,
     feed,
     blobs,

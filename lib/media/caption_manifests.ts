@@ -95,7 +95,9 @@ export function withHlsCaptions(
   }
   // A master without variants (none published yet) gets the entries at its end.
   if (!inserted) {
-    const end = out.length && out[out.length - 1] === "" ? out.length - 1 : out.length;
+    const end = out.length && out[out.length - 1] === ""
+      ? out.length - 1
+      : out.length;
     out.splice(end, 0, ...media);
   }
   return out.join("\n");
@@ -142,9 +144,9 @@ export function withDashCaptions(
   const names = uniqueNames(captions);
   const sets = captions.map((c, i) =>
     [
-      `\t\t<AdaptationSet id="caption-${xml(c.lang)}" contentType="text" mimeType="text/vtt" lang="${
+      `\t\t<AdaptationSet id="caption-${
         xml(c.lang)
-      }">`,
+      }" contentType="text" mimeType="text/vtt" lang="${xml(c.lang)}">`,
       `\t\t\t<Label>${xml(names[i])}</Label>`,
       `\t\t\t<Role schemeIdUri="urn:mpeg:dash:role:2011" value="subtitle" />`,
       `\t\t\t<Representation id="caption-${xml(c.lang)}" bandwidth="256">`,

@@ -155,7 +155,9 @@ function parseVtt(lines: string[]): Cue[] {
   for (const b of all.slice(1)) {
     const first = b.lines[0];
     // Comments, style sheets and regions carry no cue; styles are dropped on purpose.
-    if (/^(NOTE|STYLE|REGION)(?:[ \t]|$)/.test(first) && !first.includes("-->")) continue;
+    if (
+      /^(NOTE|STYLE|REGION)(?:[ \t]|$)/.test(first) && !first.includes("-->")
+    ) continue;
     const at = first.includes("-->") ? 0 : 1;
     if (at >= b.lines.length || !b.lines[at].includes("-->")) {
       throw new CaptionError(
@@ -237,28 +239,35 @@ function sanitiseSettings(parts: string[]): string {
 }
 
 /** Tags kept as they are (no attributes other than classes; `v`/`lang` annotations escaped). */
-const SAFE_TAG = /^<(\/?)(i|b|u|c|ruby|rt|v|lang)((?:\.[A-Za-z0-9_-]+)*)(?:[ \t]+([^<>]*))?>$/;
+const SAFE_TAG =
+  /^<(\/?)(i|b|u|c|ruby|rt|v|lang)((?:\.[A-Za-z0-9_-]+)*)(?:[ \t]+([^<>]*))?>$/;
 const TIME_TAG = /^<\d{1,3}:[0-5]\d(?::[0-5]\d)?\.\d{3}>$/;
 const ENTITY = /^&(?:amp|lt|gt|lrm|rlm|nbsp|#\d{1,7}|#x[0-9A-Fa-f]{1,6});/;
 
 /** Cue text with only the safe WebVTT tags kept, everything else dropped or escaped. */
 export function sanitiseText(lines: string[]): string {
-  return lines.map(sanitiseLine).filter((l) => l.trim() !== "").join("\n");
+  const open = new Map<string, number>();
+  const text = lines.map((l) => sanitiseLine(l, open)).filter((l) =>
+    l.trim() !== ""
+  ).join("\n");
+  // Only markup and no words: nothing to show.
+  return text.replace(/<[^>]*>/g, "").trim() === "" ? "" : text;
 }
 
-function sanitiseLine(line: string): string {
+function sanitiseLine(line: string, open: Map<string, number>): string {
   let out = "";
   let i = 0;
   while (i < line.length) {
     const ch = line[i];
     if (ch === "<") {
       const close = line.indexOf(">", i);
-      if (close < 0) {
+      // A tag starts with a letter, "/" or a digit (timestamp); "a < b" is text.
+      if (close < 0 || !/[A-Za-z0-9/]/.test(line[i + 1] ?? "")) {
         out += "&lt;";
         i++;
         continue;
       }
-      out += safeTag(line.slice(i, close + 1));
+      out += safeTag(line.slice(i, close + 1), open);
       i = close + 1;
     } else if (ch === "&") {
       const m = ENTITY.exec(line.slice(i));
@@ -276,17 +285,25 @@ function sanitiseLine(line: string): string {
   return out;
 }
 
-function safeTag(tag: string): string {
+function safeTag(tag: string, open: Map<string, number>): string {
   if (TIME_TAG.test(tag)) return tag;
   const m = SAFE_TAG.exec(tag);
   if (!m) return ""; // <font>, <script>, <img …>, … : dropped, their text stays.
   const [, slash, name, classes, annotation] = m;
-  if (slash) return annotation || classes ? "" : `</${name}>`;
+  const depth = open.get(name) ?? 0;
+  if (slash) {
+    // A closing tag whose opening tag was dropped is dropped too.
+    if (annotation || classes || depth === 0) return "";
+    open.set(name, depth - 1);
+    return `</${name}>`;
+  }
+  if (annotation && name !== "v" && name !== "lang") return "";
+  open.set(name, depth + 1);
   if (name === "v" || name === "lang") {
     const note = (annotation ?? "").replace(/&/g, "&amp;").trim();
     return note ? `<${name}${classes} ${note}>` : `<${name}${classes}>`;
   }
-  return annotation ? "" : `<${name}${classes}>`;
+  return `<${name}${classes}>`;
 }
 
 /**

@@ -49,9 +49,9 @@ export { isSegment, OUTPUT_FILES as STREAM_FILES } from "./layout.ts";
 export { ffmpegVersion } from "./version.ts";
 export { even, evenDown } from "./dimensions.ts";
 export {
+  canonicalLanguage,
   CAPTION_EXTENSIONS,
   CaptionError,
-  canonicalLanguage,
   captionFormat,
   type Cue,
   languageName,

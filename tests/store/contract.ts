@@ -749,7 +749,11 @@ export function storeContract(
   test("captions: put adds one per language, replaces the same language, lists by tag", async (s) => {
     await s.addVideo("a");
     const at = new Date("2024-01-02T03:04:05.000Z");
-    const fr = await s.stores.captions.put("a", { lang: "fr", label: null }, at);
+    const fr = await s.stores.captions.put(
+      "a",
+      { lang: "fr", label: null },
+      at,
+    );
     assert.deepEqual(fr, {
       videoId: "a",
       lang: "fr",
@@ -758,7 +762,10 @@ export function storeContract(
     });
     await s.stores.captions.put("a", { lang: "en-US", label: "English" }, at);
     await s.stores.captions.put("a", { lang: "en", label: "first" }, at);
-    const again = await s.stores.captions.put("a", { lang: "en", label: "SDH" });
+    const again = await s.stores.captions.put("a", {
+      lang: "en",
+      label: "SDH",
+    });
     assert.equal(again?.label, "SDH");
     const list = await s.stores.captions.list("a");
     assert.deepEqual(list.map((c) => [c.lang, c.label]), [
@@ -780,7 +787,10 @@ export function storeContract(
     await s.stores.captions.put("a", { lang: "de", label: null });
     const touched = await s.videos.update("a", {});
     assert.deepEqual(touched?.captions, [{ lang: "de", label: null }]);
-    assert.ok(touched && touched.rev > rev, "an empty update bumps the revision");
+    assert.ok(
+      touched && touched.rev > rev,
+      "an empty update bumps the revision",
+    );
     const listed = await s.videos.list(10);
     assert.deepEqual(listed.map((v) => [v.id, v.captions.length]), [
       ["b", 0],

@@ -40,7 +40,8 @@ interface Row {
 }
 
 /** Selects a video's captions as a JSON array beside its columns (`SELECT *, …`). */
-const WITH_CAPTIONS = `(SELECT json_group_array(json_object('lang', lang, 'label', label))
+const WITH_CAPTIONS =
+  `(SELECT json_group_array(json_object('lang', lang, 'label', label))
    FROM (SELECT lang, label FROM captions c WHERE c.video_id = videos.id ORDER BY lang))
    AS captions`;
 

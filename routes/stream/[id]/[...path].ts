@@ -13,6 +13,7 @@ const serve = define.handlers((ctx) => {
       blobs: web.blobs,
       corsOrigins: web.settings.corsOrigins,
       growing: async (id) => (await web.videos.find(id))?.status !== "ready",
+      captions: (id) => web.videos.find(id),
     },
     ctx.params.id,
     raw,
