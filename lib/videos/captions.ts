@@ -141,7 +141,7 @@ export class CaptionService {
 function parseLabel(raw: FormDataEntryValue | null): string | null {
   if (raw === null) return null;
   if (typeof raw !== "string") {
-    throw new DomainError("bad_request", "label must be text, not a file.");
+    throw new DomainError("bad_request", "The label must be text, not a file.");
   }
   const label = raw.trim();
   if (label === "") return null;
@@ -149,13 +149,13 @@ function parseLabel(raw: FormDataEntryValue | null): string | null {
   if (/[\u0000-\u001f\u007f]/.test(label)) {
     throw new DomainError(
       "bad_request",
-      "label may not contain line breaks or control characters.",
+      "The label may not contain line breaks or control characters.",
     );
   }
   if ([...label].length > MAX_CAPTION_LABEL_CHARS) {
     throw new DomainError(
       "bad_request",
-      `label is longer than ${MAX_CAPTION_LABEL_CHARS} characters.`,
+      `The label is longer than ${MAX_CAPTION_LABEL_CHARS} characters.`,
     );
   }
   return label;
