@@ -25,6 +25,11 @@ import {
   type ThumbnailCue,
 } from "../../lib/ui/vtt_thumbnails.ts";
 import { Icon } from "../Icons.tsx";
+import {
+  CAPTION_STORAGE_KEY,
+  pickCaption,
+} from "../../lib/ui/captions.ts";
+import { CaptionsMenu } from "./CaptionsMenu.tsx";
 import { ControlBar } from "./ControlBar.tsx";
 import { EnginePanel } from "./EnginePanel.tsx";
 import { usePlayerKeys } from "./keys.ts";
@@ -86,6 +91,10 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   const [cues, setCues] = useState<ThumbnailCue[]>([]);
   const [idle, setIdle] = useState(false);
   const [osd, setOsd] = useState<string | null>(null);
+  /** The caption language on screen, or null (off); the viewer's choice is remembered. */
+  const [caption, setCaption] = useState<string | null>(null);
+  const captionRef = useRef<string | null>(null);
+  const captionLangs = video.captions.map((c) => c.lang).join(" ");
 
   // Client-only facts, read after hydration so the server's HTML matches the first render.
   useEffect(() => {
@@ -104,6 +113,11 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
       );
     }
     setPipSupported(!!document.pictureInPictureEnabled);
+    captionRef.current = pickCaption(
+      load(CAPTION_STORAGE_KEY),
+      video.captions.map((c) => c.lang),
+    );
+    setCaption(captionRef.current);
     const saved = load(VOLUME_KEY);
     if (saved !== null && Number(saved) >= 0 && Number(saved) <= 1) {
       videoRef.current!.volume = Number(saved);
@@ -132,6 +146,26 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     };
     setAttempt((a) => a + 1);
   }, [video.status]);
+
+  // Captions added or removed while the page is open: the engines read the master (or MPD)
+  // once, so restart at the same position to pick up the new list.
+  const firstLangs = useRef(captionLangs);
+  useEffect(() => {
+    if (captionLangs === firstLangs.current) return;
+    firstLangs.current = captionLangs;
+    const langs = captionLangs ? captionLangs.split(" ") : [];
+    if (captionRef.current && !langs.includes(captionRef.current)) {
+      captionRef.current = null;
+      setCaption(null);
+    }
+    if (!engineRef.current) return;
+    const v = videoRef.current!;
+    resumeRef.current = {
+      time: v.currentTime,
+      play: media.started && !v.paused,
+    };
+    setAttempt((a) => a + 1);
+  }, [captionLangs]);
 
   // Starts the chosen engine; switching engines or "Try again" re-runs this.
   useEffect(() => {
@@ -172,6 +206,7 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
       }
       engine = e;
       engineRef.current = e;
+      e.setCaption(captionRef.current);
       v.playbackRate = v.defaultPlaybackRate;
       if (resume.play) v.play().catch(() => {});
     }, (err: Error) => {
@@ -280,6 +315,12 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   const retry = () => {
     resumeRef.current = { time: el().currentTime, play: media.started };
     setAttempt((n) => n + 1);
+  };
+  const chooseCaption = (lang: string | null) => {
+    captionRef.current = lang;
+    setCaption(lang);
+    save(CAPTION_STORAGE_KEY, lang ?? "off");
+    engineRef.current?.setCaption(lang);
   };
   const chooseQuality = (key: string | null) => {
     setSelected(key);
@@ -400,7 +441,13 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
             onQuality={chooseQuality}
             onTogglePip={togglePip}
             onToggleFullscreen={toggleFullscreen}
-          />
+          >
+            <CaptionsMenu
+              captions={video.captions}
+              selected={caption}
+              onChange={chooseCaption}
+            />
+          </ControlBar>
         </div>
       </div>
       <EnginePanel

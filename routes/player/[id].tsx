@@ -1,5 +1,6 @@
 import { define } from "../../lib/api/mod.ts";
 import { page } from "../../lib/fresh/mod.ts";
+import { isAuthorized } from "../../lib/http/auth.ts";
 import { presentVideo, type Video } from "../../lib/api/mod.ts";
 import Player from "../../islands/Player.tsx";
 
@@ -8,6 +9,8 @@ interface Data {
   video: Video | null;
   /** The page title (`_app` shows it). */
   title: string;
+  /** False when API_TOKEN is set and this browser has not signed in. */
+  canWrite?: boolean;
 }
 
 export const handler = define.handlers<Data>({
@@ -18,7 +21,8 @@ export const handler = define.handlers<Data>({
       return page({ video: null, title: "Video not found" }, { status: 404 });
     }
     const video = presentVideo(found, web.settings.publicUrl);
-    return page({ video, title: video.title }, {
+    const canWrite = await isAuthorized(ctx.req, web.settings.apiToken);
+    return page({ video, title: video.title, canWrite }, {
       headers: { "cache-control": "no-store" },
     });
   },
@@ -40,5 +44,5 @@ export default define.page<typeof handler>(function PlayerPage({ data }) {
       </section>
     );
   }
-  return <Player video={data.video} />;
+  return <Player video={data.video} canWrite={data.canWrite} />;
 });
