@@ -100,7 +100,10 @@ async function createHls(
     hls.subtitleDisplay = i >= 0;
     if (hls.subtitleTrack !== i) hls.subtitleTrack = i;
   };
+  // hls.js picks its own initial track (none, as no caption is DEFAULT) when the tracks
+  // are listed and again when a level's group loads; the viewer's choice wins each time.
   hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, applyCaption);
+  hls.on(Hls.Events.LEVEL_LOADED, applyCaption);
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
     cb.onRenditions(sortRenditions(hls.levels.map((l, i) => ({
       key: String(i),
