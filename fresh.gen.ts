@@ -43,8 +43,10 @@ const manifest = {
     "./routes/api/session.ts": $api_session,
     "./routes/api/uploads/[uploadId].ts": $api_uploads__uploadId_,
     "./routes/api/uploads/index.ts": $api_uploads_index,
-    "./routes/api/videos/[id]/captions/[lang].ts": $api_videos__id__captions__lang_,
-    "./routes/api/videos/[id]/captions/index.ts": $api_videos__id__captions_index,
+    "./routes/api/videos/[id]/captions/[lang].ts":
+      $api_videos__id__captions__lang_,
+    "./routes/api/videos/[id]/captions/index.ts":
+      $api_videos__id__captions_index,
     "./routes/api/videos/[id]/events.ts": $api_videos__id__events,
     "./routes/api/videos/[id]/index.ts": $api_videos__id__index,
     "./routes/api/videos/[id]/retry.ts": $api_videos__id__retry,

@@ -3,7 +3,7 @@
  * named by the language. Renders nothing when the video has no captions.
  */
 import type { VNode } from "preact";
-import { captionLabel, type CaptionChoice } from "../../lib/ui/captions.ts";
+import { type CaptionChoice, captionLabel } from "../../lib/ui/captions.ts";
 
 /** Props of {@link CaptionsMenu}. */
 export interface CaptionsMenuProps {

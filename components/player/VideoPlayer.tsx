@@ -25,10 +25,7 @@ import {
   type ThumbnailCue,
 } from "../../lib/ui/vtt_thumbnails.ts";
 import { Icon } from "../Icons.tsx";
-import {
-  CAPTION_STORAGE_KEY,
-  pickCaption,
-} from "../../lib/ui/captions.ts";
+import { CAPTION_STORAGE_KEY, pickCaption } from "../../lib/ui/captions.ts";
 import { CaptionsMenu } from "./CaptionsMenu.tsx";
 import { ControlBar } from "./ControlBar.tsx";
 import { EnginePanel } from "./EnginePanel.tsx";

@@ -96,7 +96,10 @@ async function createHls(
   let mediaRecoveries = 0;
   let wantedCaption: string | null = null;
   const applyCaption = () => {
-    const i = trackIndex(hls.subtitleTracks.map((t) => t.lang ?? ""), wantedCaption);
+    const i = trackIndex(
+      hls.subtitleTracks.map((t) => t.lang ?? ""),
+      wantedCaption,
+    );
     hls.subtitleDisplay = i >= 0;
     if (hls.subtitleTrack !== i) hls.subtitleTrack = i;
   };
