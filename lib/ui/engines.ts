@@ -192,6 +192,26 @@ async function createDash(
     player.enableText(i >= 0);
     player.setTextTrack(i);
   };
+  // dash.js copies a caption file's cues into the video's text track only when its cue
+  // window is refreshed (on a time update, at most every bufferPruningInterval, 10 s), so a
+  // file loaded after that refresh shows nothing for up to 10 s, and never while paused.
+  // Choosing the track again resets the window; an in-place seek refreshes it when paused.
+  player.on("fragmentLoadingCompleted", (e) => {
+    const type = (e as { request?: { mediaType?: string } }).request?.mediaType;
+    if (type !== "text" || !wantedCaption) return;
+    setTimeout(() => {
+      const i = trackIndex(
+        player.getTracksFor("text").map((t) => t.lang ?? ""),
+        wantedCaption,
+      );
+      if (i < 0) return;
+      player.setTextTrack(-1);
+      player.setTextTrack(i);
+      if (video.paused && video.readyState >= 1) {
+        video.currentTime = video.currentTime;
+      }
+    }, 0);
+  });
   player.on("allTextTracksAdded", () => {
     textReady = true;
     applyCaption();

@@ -152,52 +152,54 @@ Deno.test({
         "no re-transcode: the stream folder is untouched",
       );
 
-      // hls.js: chosen in the menu while playing, then remembered on reload.
-      await withPage(browser, async (page) => {
-        await openWith(page, `${server.url}/player/${id}`, "hls");
-        const menu = page.getByRole("combobox", { name: "Captions" });
-        assert.deepEqual(
-          await menu.locator("option").allTextContents(),
-          ["Off", "English"],
-        );
-        assert.equal(await menu.inputValue(), "off");
-        await play(page);
-        assert.deepEqual(await cuesAt(page, 2.5), [], "off");
-        await menu.selectOption({ label: "English" });
-        await cueTimes(page, "hls");
-        await page.reload();
-        await page.waitForFunction(() =>
-          document.querySelector(".player")?.getAttribute("data-engine") ===
-            "hls"
-        );
-        assert.equal(await menu.inputValue(), "en");
-        await play(page);
-        assert.deepEqual(await cuesAt(page, 2.5), ["Early cue"], "remembered");
-      });
+      for (const engine of ["hls", "dash"] as const) {
+        await withPage(browser, async (page) => {
+          await openWith(page, `${server.url}/player/${id}`, engine);
+          const menu = page.getByRole("combobox", { name: "Captions" });
+          assert.deepEqual(
+            await menu.locator("option").allTextContents(),
+            ["Off", "English"],
+          );
+          assert.equal(await menu.inputValue(), "off");
+          await play(page);
+          assert.deepEqual(await cuesAt(page, 2.5), [], `${engine}: off`);
+          // Chosen while paused: the cue on screen now shows without a seek.
+          await menu.selectOption({ label: "English" });
+          await page.waitForFunction(
+            () =>
+              Array.from(document.querySelector("video")!.textTracks).some((
+                t,
+              ) => t.mode === "showing" && (t.activeCues?.length ?? 0) > 0),
+            null,
+            { timeout: 10_000 },
+          );
+          await cueTimes(page, engine);
 
-      // dash.js: the remembered choice is on from the start; "Off" in the menu hides it.
-      await withPage(browser, async (page) => {
-        await page.addInitScript(() =>
-          localStorage.setItem("reel.player.captions", "en")
-        );
-        await openWith(page, `${server.url}/player/${id}`, "dash");
-        const menu = page.getByRole("combobox", { name: "Captions" });
-        assert.deepEqual(
-          await menu.locator("option").allTextContents(),
-          ["Off", "English"],
-        );
-        assert.equal(await menu.inputValue(), "en");
-        await play(page);
-        await cueTimes(page, "dash");
-        await menu.selectOption({ label: "Off" });
-        assert.deepEqual(await cuesAt(page, 6.3), [], "dash: off");
-        assert.equal(
-          await page.evaluate(() =>
-            localStorage.getItem("reel.player.captions")
-          ),
-          "off",
-        );
-      });
+          // Remembered: a reload turns English on by itself; "Off" is remembered too.
+          await page.reload();
+          await page.waitForFunction(
+            (e) =>
+              document.querySelector(".player")?.getAttribute("data-engine") ===
+                e,
+            engine,
+          );
+          assert.equal(await menu.inputValue(), "en");
+          await play(page);
+          assert.deepEqual(
+            await cuesAt(page, 2.5),
+            ["Early cue"],
+            `${engine}: remembered`,
+          );
+          await menu.selectOption({ label: "Off" });
+          assert.deepEqual(await cuesAt(page, 6.3), [], `${engine}: off again`);
+          assert.equal(
+            await page.evaluate(() =>
+              localStorage.getItem("reel.player.captions")
+            ),
+            "off",
+          );
+        });
+      }
     } finally {
       await browser.close();
       await Deno.remove(dir, { recursive: true });
