@@ -4,6 +4,7 @@
 /// our CMAF timeline, the choice is remembered on reload, and the owner's section uploads
 /// and deletes captions with readable errors.
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { startServer, type TestServer } from "../_server.ts";
@@ -14,7 +15,11 @@ import { launchBrowser, withPage } from "./_browser.ts";
 const SRT = "1\n00:00:02,000 --> 00:00:03,000\nEarly cue\n\n" +
   "2\n00:00:06,000 --> 00:00:07,500\nLate <b>cue</b>\n";
 
-async function uploadClip(s: TestServer, dir: string): Promise<string> {
+async function uploadClip(
+  s: TestServer,
+  dir: string,
+  token?: string,
+): Promise<string> {
   const clip = join(dir, "clip.mp4");
   await ffmpeg([
     "-f",
@@ -40,6 +45,7 @@ async function uploadClip(s: TestServer, dir: string): Promise<string> {
   const res = await fetch(`${s.url}/api/videos`, {
     method: "POST",
     body: form,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
   });
   assert.equal(res.status, 202);
   const { id } = await res.json();
@@ -200,6 +206,98 @@ Deno.test({
           );
         });
       }
+    } finally {
+      await browser.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "captions - the owner's section uploads, lists and deletes captions with readable errors; others do not see it",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "reel-captions-ui-" });
+    const token = "owner-token-for-captions";
+    await using server = await startServer({ env: { API_TOKEN: token } });
+    const browser = await launchBrowser();
+    try {
+      const id = await uploadClip(server, dir, token);
+      // A visitor (not signed in) gets the player but no captions section.
+      await withPage(browser, async (page) => {
+        await page.goto(`${server.url}/player/${id}`);
+        await page.waitForSelector(".player[data-engine]");
+        assert.equal(
+          await page.getByRole("heading", { name: "Captions" }).count(),
+          0,
+        );
+        assert.equal(
+          await page.getByRole("combobox", { name: "Captions" }).count(),
+          0,
+          "no menu without captions",
+        );
+      });
+
+      await withPage(browser, async (page) => {
+        await page.goto(`${server.url}/login`);
+        await page.getByLabel(/token/i).fill(token);
+        await page.getByRole("button", { name: /sign in/i }).click();
+        await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+        await page.goto(`${server.url}/player/${id}`);
+        await page.waitForSelector(".player[data-engine]");
+        const section = page.locator("section.captions-manager");
+        await section.getByText("No captions yet.").waitFor();
+
+        const choose = async (name: string, data: string | Uint8Array) =>
+          await section.getByLabel(/Caption file/).setInputFiles({
+            name,
+            mimeType: "application/octet-stream",
+            buffer: Buffer.from(
+              typeof data === "string" ? new TextEncoder().encode(data) : data,
+            ),
+          });
+        // A binary file: the server's sentence is shown, nothing is listed.
+        await choose("x.vtt", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1]));
+        await section.getByLabel(/Language/).fill("fr");
+        await section.getByRole("button", { name: "Upload captions" }).click();
+        await section.getByRole("alert").filter({ hasText: /not text/ })
+          .waitFor();
+        // A bad language tag.
+        await choose("talk.srt", SRT);
+        await section.getByLabel(/Language/).fill("French please");
+        await section.getByRole("button", { name: "Upload captions" }).click();
+        await section.getByRole("alert").filter({
+          hasText: "is not a BCP 47 language tag",
+        }).waitFor();
+        // A good one.
+        await section.getByLabel(/Language/).fill("fr");
+        await section.getByLabel(/Label/).fill("Sous-titres");
+        await section.getByRole("button", { name: "Upload captions" }).click();
+        await section.getByRole("status").filter({ hasText: "saved" })
+          .waitFor();
+        assert.equal(
+          await section.locator("li[data-lang=fr] span").first().textContent(),
+          "French — Sous-titres",
+        );
+        // The player offers it at once (the engine restarts to read the new master).
+        const menu = page.getByRole("combobox", { name: "Captions" });
+        await menu.waitFor();
+        assert.deepEqual(await menu.locator("option").allTextContents(), [
+          "Off",
+          "French — Sous-titres",
+        ]);
+        await section.getByRole("button", {
+          name: "Delete French — Sous-titres captions",
+        }).click();
+        await section.getByText("No captions yet.").waitFor();
+        await menu.waitFor({ state: "detached" });
+      }, { allowErrors: true });
+      const list =
+        await (await fetch(`${server.url}/api/videos/${id}/captions`))
+          .json();
+      assert.deepEqual(list, []);
     } finally {
       await browser.close();
       await Deno.remove(dir, { recursive: true });
