@@ -177,7 +177,11 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     setSelected(null);
     setBandwidth(null);
     setMedia({ waiting: true });
-    const urls = { hls: video.hlsUrl, dash: video.dashUrl ?? "" };
+    const urls = {
+      hls: video.hlsUrl,
+      dash: video.dashUrl ?? "",
+      subtitles: video.captions.length > 0,
+    };
     createEngine(kind, v, urls, resume.time, {
       onRenditions(list) {
         if (disposed) return;

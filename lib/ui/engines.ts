@@ -46,6 +46,8 @@ export interface Engine {
 export interface StreamUrls {
   hls: string;
   dash: string;
+  /** The stream has captions (hls.js then loads its full build, which has subtitles). */
+  subtitles?: boolean;
 }
 
 /**
@@ -59,7 +61,9 @@ export function createEngine(
   startAt: number,
   cb: EngineCallbacks,
 ): Promise<Engine> {
-  if (kind === "hls") return createHls(video, urls.hls, startAt, cb);
+  if (kind === "hls") {
+    return createHls(video, urls.hls, !!urls.subtitles, startAt, cb);
+  }
   if (kind === "dash") return createDash(video, urls.dash, startAt, cb);
   return Promise.resolve(createNative(video, urls.hls, startAt, cb));
 }
@@ -78,11 +82,17 @@ function sortRenditions(list: Rendition[]): Rendition[] {
 async function createHls(
   video: HTMLVideoElement,
   url: string,
+  subtitles: boolean,
   startAt: number,
   cb: EngineCallbacks,
 ): Promise<Engine> {
-  // The full build: the light one (118 KB gzipped instead of 185 KB) has no subtitles.
-  const { default: Hls } = await import("hls.js");
+  // The light build (same package and version) has everything these streams need (CMAF
+  // fMP4, ABR) but subtitles, alternate audio and DRM: 118 KB gzipped instead of 185 KB,
+  // so the full build is loaded only for a stream with captions. The light build ships
+  // no types of its own; its API is the full build's.
+  const { default: Hls } = subtitles
+    ? await import("hls.js")
+    : (await import("hls.js/light")) as typeof import("hls.js");
   if (!Hls.isSupported()) {
     throw new Error("This browser cannot play video with hls.js.");
   }
