@@ -69,7 +69,10 @@ export function parseCaptions(bytes: Uint8Array, filename: string): Cue[] {
   if (lines.every((l) => l.trim() === "")) {
     throw new CaptionError("empty", "The caption file has only blank lines.");
   }
-  const cues = format === "vtt" ? parseVtt(lines) : parseSrt(lines);
+  // A WebVTT file saved as .srt is still WebVTT.
+  const cues = format === "vtt" || /^WEBVTT(?:[ \t]|$)/.test(lines[0])
+    ? parseVtt(lines)
+    : parseSrt(lines);
   if (cues.length === 0) {
     throw new CaptionError("invalid", "The caption file has no cues.");
   }

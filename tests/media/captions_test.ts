@@ -192,3 +192,10 @@ Deno.test("caption manifests - MPD gains one text/vtt AdaptationSet per caption 
   assert.ok(out.indexOf("caption-en") < out.indexOf("</Period>"));
   assert.equal(withDashCaptions(mpd, []), mpd);
 });
+
+Deno.test("captions - a WebVTT file named .srt is read as WebVTT", () => {
+  assert.equal(
+    vttOf("WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n", "a.srt"),
+    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHi\n",
+  );
+});
