@@ -7,13 +7,16 @@ const serve = define.handlers((ctx) => {
     ? ctx.url.pathname.slice(prefix.length)
     : ctx.params.path;
   const { web } = ctx.state;
+  // One record read per request, shared by the growing check and the captions.
+  let found: ReturnType<typeof web.videos.find> | null = null;
+  const video = (id: string) => found ??= web.videos.find(id);
   return serveStream(
     ctx.req,
     {
       blobs: web.blobs,
       corsOrigins: web.settings.corsOrigins,
-      growing: async (id) => (await web.videos.find(id))?.status !== "ready",
-      captions: (id) => web.videos.find(id),
+      growing: async (id) => (await video(id))?.status !== "ready",
+      captions: video,
     },
     ctx.params.id,
     raw,
