@@ -277,6 +277,12 @@ Deno.test("captions api - every bad file kind is refused with a sentence and not
       413,
       "too_large",
     ],
+    [
+      "far too large (cut while streaming)",
+      [en, file("a.vtt", "WEBVTT\n\n" + "x".repeat(5 * 1024 * 1024))],
+      413,
+      "too_large",
+    ],
   ];
   for (const [name, parts, status, code] of cases) {
     const res = await caption(app, v.id, parts);
