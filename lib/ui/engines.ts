@@ -218,7 +218,9 @@ async function createDash(
       player.setTextTrack(-1);
       player.setTextTrack(i);
       if (video.paused && video.readyState >= 1) {
-        video.currentTime = video.currentTime;
+        // A seek to where it is: the time update that refreshes the cue window.
+        const at = video.currentTime;
+        video.currentTime = at;
       }
     }, 0);
   });
