@@ -12,6 +12,8 @@ import * as $api_events from "./routes/api/events.ts";
 import * as $api_session from "./routes/api/session.ts";
 import * as $api_uploads__uploadId_ from "./routes/api/uploads/[uploadId].ts";
 import * as $api_uploads_index from "./routes/api/uploads/index.ts";
+import * as $api_videos__id__captions__lang_ from "./routes/api/videos/[id]/captions/[lang].ts";
+import * as $api_videos__id__captions_index from "./routes/api/videos/[id]/captions/index.ts";
 import * as $api_videos__id__events from "./routes/api/videos/[id]/events.ts";
 import * as $api_videos__id__index from "./routes/api/videos/[id]/index.ts";
 import * as $api_videos__id__playback from "./routes/api/videos/[id]/playback.ts";
@@ -45,6 +47,10 @@ const manifest = {
     "./routes/api/session.ts": $api_session,
     "./routes/api/uploads/[uploadId].ts": $api_uploads__uploadId_,
     "./routes/api/uploads/index.ts": $api_uploads_index,
+    "./routes/api/videos/[id]/captions/[lang].ts":
+      $api_videos__id__captions__lang_,
+    "./routes/api/videos/[id]/captions/index.ts":
+      $api_videos__id__captions_index,
     "./routes/api/videos/[id]/events.ts": $api_videos__id__events,
     "./routes/api/videos/[id]/index.ts": $api_videos__id__index,
     "./routes/api/videos/[id]/playback.ts": $api_videos__id__playback,

@@ -9,6 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Video } from "../lib/api/present.ts";
 import { VideoPlayer } from "../components/player/VideoPlayer.tsx";
 import { StreamLinks } from "../components/player/StreamLinks.tsx";
+import { CaptionsManager } from "../components/player/CaptionsManager.tsx";
 import { ProgressBar } from "../components/ProgressBar.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import {
@@ -185,6 +186,13 @@ export default function Player(props: PlayerProps): VNode {
             </p>
           </div>
         )}
+      {props.canWrite && video.status !== "failed" && (
+        <CaptionsManager
+          videoId={video.id}
+          captions={video.captions}
+          onChange={(captions) => setVideo((v) => ({ ...v, captions }))}
+        />
+      )}
     </div>
   );
 }

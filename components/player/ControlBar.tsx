@@ -2,7 +2,7 @@
  * The player's control bar: play/pause, mute and volume, time, speed, quality, picture in
  * picture and fullscreen. Stateless: the player owns the state and passes callbacks.
  */
-import type { VNode } from "preact";
+import type { ComponentChildren, VNode } from "preact";
 import { Icon } from "../Icons.tsx";
 import { formatBitrate, formatDuration } from "../../lib/ui/format.ts";
 import type { Rendition } from "../../lib/ui/engines.ts";
@@ -33,6 +33,8 @@ export interface ControlBarProps {
   onQuality(key: string | null): void;
   onTogglePip(): void;
   onToggleFullscreen(): void;
+  /** Further menus (captions, …), shown before the speed menu. */
+  children?: ComponentChildren;
 }
 
 /** Labels a rendition by its short side, as the quality menu shows it. */
@@ -83,6 +85,7 @@ export function ControlBar(p: ControlBarProps): VNode {
         {formatDuration(p.currentTime)} / {formatDuration(p.duration || null)}
       </span>
       <span class="control-spacer" />
+      {p.children}
       <label class="control-select">
         <span class="visually-hidden">Playback speed</span>
         <select

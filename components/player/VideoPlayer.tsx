@@ -25,6 +25,8 @@ import {
   type ThumbnailCue,
 } from "../../lib/ui/vtt_thumbnails.ts";
 import { Icon } from "../Icons.tsx";
+import { CAPTION_STORAGE_KEY, pickCaption } from "../../lib/ui/captions.ts";
+import { CaptionsMenu } from "./CaptionsMenu.tsx";
 import { ControlBar } from "./ControlBar.tsx";
 import { EnginePanel } from "./EnginePanel.tsx";
 import { usePlayerKeys } from "./keys.ts";
@@ -95,6 +97,10 @@ export function VideoPlayer(
   const [cues, setCues] = useState<ThumbnailCue[]>([]);
   const [idle, setIdle] = useState(false);
   const [osd, setOsd] = useState<string | null>(null);
+  /** The caption language on screen, or null (off); the viewer's choice is remembered. */
+  const [caption, setCaption] = useState<string | null>(null);
+  const captionRef = useRef<string | null>(null);
+  const captionLangs = video.captions.map((c) => c.lang).join(" ");
 
   // Client-only facts, read after hydration so the server's HTML matches the first render.
   useEffect(() => {
@@ -113,6 +119,11 @@ export function VideoPlayer(
       );
     }
     setPipSupported(!!document.pictureInPictureEnabled);
+    captionRef.current = pickCaption(
+      load(CAPTION_STORAGE_KEY),
+      video.captions.map((c) => c.lang),
+    );
+    setCaption(captionRef.current);
     const saved = load(VOLUME_KEY);
     if (saved !== null && Number(saved) >= 0 && Number(saved) <= 1) {
       videoRef.current!.volume = Number(saved);
@@ -143,11 +154,21 @@ export function VideoPlayer(
   }, [video.status]);
 
   // New stream URLs (the video turned private or public: signed or plain paths) would leave
-  // the engine fetching addresses that no longer answer: restart it where it was.
+  // the engine fetching addresses that no longer answer; captions added or removed while the
+  // page is open are only read with the master (or MPD). Either way: restart where it was.
   const urlsRef = useRef(video.hlsUrl);
+  const firstLangs = useRef(captionLangs);
   useEffect(() => {
-    if (urlsRef.current === video.hlsUrl) return;
+    if (
+      urlsRef.current === video.hlsUrl && captionLangs === firstLangs.current
+    ) return;
     urlsRef.current = video.hlsUrl;
+    firstLangs.current = captionLangs;
+    const langs = captionLangs ? captionLangs.split(" ") : [];
+    if (captionRef.current && !langs.includes(captionRef.current)) {
+      captionRef.current = null;
+      setCaption(null);
+    }
     if (!engineRef.current) return;
     const v = videoRef.current!;
     resumeRef.current = {
@@ -155,7 +176,7 @@ export function VideoPlayer(
       play: media.started && !v.paused,
     };
     setAttempt((a) => a + 1);
-  }, [video.hlsUrl]);
+  }, [video.hlsUrl, captionLangs]);
 
   // Starts the chosen engine; switching engines or "Try again" re-runs this.
   useEffect(() => {
@@ -170,7 +191,11 @@ export function VideoPlayer(
     setSelected(null);
     setBandwidth(null);
     setMedia({ waiting: true });
-    const urls = { hls: video.hlsUrl, dash: video.dashUrl ?? "" };
+    const urls = {
+      hls: video.hlsUrl,
+      dash: video.dashUrl ?? "",
+      subtitles: video.captions.length > 0,
+    };
     createEngine(kind, v, urls, resume.time, {
       onRenditions(list) {
         if (disposed) return;
@@ -196,6 +221,7 @@ export function VideoPlayer(
       }
       engine = e;
       engineRef.current = e;
+      e.setCaption(captionRef.current);
       v.playbackRate = v.defaultPlaybackRate;
       if (resume.play) v.play().catch(() => {});
     }, (err: Error) => {
@@ -304,6 +330,12 @@ export function VideoPlayer(
   const retry = () => {
     resumeRef.current = { time: el().currentTime, play: media.started };
     setAttempt((n) => n + 1);
+  };
+  const chooseCaption = (lang: string | null) => {
+    captionRef.current = lang;
+    setCaption(lang);
+    save(CAPTION_STORAGE_KEY, lang ?? "off");
+    engineRef.current?.setCaption(lang);
   };
   const chooseQuality = (key: string | null) => {
     setSelected(key);
@@ -424,7 +456,13 @@ export function VideoPlayer(
             onQuality={chooseQuality}
             onTogglePip={togglePip}
             onToggleFullscreen={toggleFullscreen}
-          />
+          >
+            <CaptionsMenu
+              captions={video.captions}
+              selected={caption}
+              onChange={chooseCaption}
+            />
+          </ControlBar>
         </div>
       </div>
       <EnginePanel

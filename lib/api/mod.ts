@@ -8,6 +8,8 @@ export { errorResponse, statusOf, toErrorResponse } from "./errors.ts";
 export { DomainError, type ErrorCode } from "./errors.ts";
 export { readJsonObject } from "./json.ts";
 export {
+  type Caption,
+  presentCaption,
   presentVideo,
   type Rendition,
   streamBase,

@@ -4,8 +4,14 @@
  *
  * @module
  */
-import type { VideoRecord, VideoStatus, Visibility } from "../store/ports.ts";
+import type {
+  CaptionInfo,
+  VideoRecord,
+  VideoStatus,
+  Visibility,
+} from "../store/ports.ts";
 import { OUTPUT_FILES } from "../media/layout.ts";
+import { captionFiles } from "../media/caption_manifests.ts";
 
 export type { VideoStatus, Visibility };
 
@@ -16,6 +22,16 @@ export interface Rendition {
   bitrate: number | null;
   /** True once the rendition is completely encoded. */
   ready: boolean;
+}
+
+/** One caption in Video JSON and in `GET /api/videos/:id/captions`. */
+export interface Caption {
+  /** BCP 47 language tag (canonical form). */
+  lang: string;
+  /** The owner's label, or null (players then show the language's name). */
+  label: string | null;
+  /** The WebVTT file. */
+  url: string;
 }
 
 /** The Video JSON object (the API contract in docs/architecture.md). */
@@ -43,6 +59,20 @@ export interface Video {
   playerUrl: string;
   /** The minimal player for iframes (`/embed/<id>`). */
   embedUrl: string;
+  /** Captions by language tag; in the HLS master and the MPD whenever they are served. */
+  captions: Caption[];
+}
+
+/**
+ * A caption as the API shows it; `base` is the video's stream base ({@link streamBase}),
+ * so a private video's caption URLs carry its token too.
+ */
+export function presentCaption(base: string, c: CaptionInfo): Caption {
+  return {
+    lang: c.lang,
+    label: c.label,
+    url: `${base}/${captionFiles(c.lang).vtt}`,
+  };
 }
 
 /** Signs a private video's stream URLs (the owner's views); see `PlaybackSigner`. */
@@ -106,5 +136,6 @@ export function presentVideo(
     thumbnailsUrl: stream(OUTPUT_FILES.vtt, ready),
     playerUrl: `${base}/player/${v.id}`,
     embedUrl: `${base}/embed/${v.id}`,
+    captions: streams ? v.captions.map((c) => presentCaption(streams, c)) : [],
   };
 }

@@ -8,6 +8,7 @@
 import { createDefine } from "../fresh/mod.ts";
 import type { BlobStore } from "../storage/port.ts";
 import type {
+  CaptionService,
   ChangeFeed,
   Intake,
   PlaybackSigner,
@@ -37,6 +38,8 @@ export interface ApiSettings {
 export interface WebDeps {
   settings: ApiSettings;
   videos: VideoService;
+  /** Captions of a video: add/replace, list, delete. */
+  captions: CaptionService;
   intake: Intake;
   feed: ChangeFeed;
   blobs: BlobStore;

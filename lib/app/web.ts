@@ -23,7 +23,12 @@ import {
 import type { Middleware } from "../fresh/mod.ts";
 import { probe } from "../media/mod.ts";
 import { freeDiskBytes } from "../storage/mod.ts";
-import { Intake, PlaybackSigner, VideoService } from "../videos/mod.ts";
+import {
+  CaptionService,
+  Intake,
+  PlaybackSigner,
+  VideoService,
+} from "../videos/mod.ts";
 import { signingSecret } from "./secret.ts";
 import { log } from "../core/log.ts";
 
@@ -86,6 +91,13 @@ export async function buildWeb(
     cancel: (id) => parts.worker?.cancelVideo(id),
     changed: (id) => access.forget(id),
   });
+  const captions = new CaptionService({
+    captions: stores.captions,
+    blobs,
+    videos,
+    lifecycle,
+    changed: (id) => access.forget(id),
+  });
   const closing = new AbortController();
   const deps: WebDeps = {
     settings: {
@@ -98,6 +110,7 @@ export async function buildWeb(
       embedOrigins: config.embedOrigins,
     },
     videos,
+    captions,
     intake,
     feed,
     blobs,

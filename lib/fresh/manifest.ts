@@ -90,7 +90,11 @@ function block(name: string, ids: string[][]): string[] {
   if (ids.length === 0) return [`  ${name}: {},`];
   return [
     `  ${name}: {`,
-    ...ids.map(([k, id]) => `    "${k}": ${id},`),
+    // deno fmt moves a value that does not fit in 80 columns to its own line.
+    ...ids.map(([k, id]) => {
+      const line = `    "${k}": ${id},`;
+      return line.length > 80 ? `    "${k}":\n      ${id},` : line;
+    }),
     "  },",
   ];
 }

@@ -38,7 +38,8 @@ export function contentSecurityPolicy(
     "script-src 'self'",
     "style-src 'self'",
     `img-src 'self' data: blob:${media}`,
-    `media-src 'self' blob:${media}`,
+    // data: for the empty `<track src="data:,WEBVTT">` dash.js adds for each text track.
+    `media-src 'self' blob: data:${media}`,
     `connect-src 'self'${media}`,
     "worker-src 'self' blob:",
     "font-src 'self'",

@@ -48,3 +48,25 @@ export { isProcessAlive, killProcessGroup } from "./process.ts";
 export { isSegment, OUTPUT_FILES as STREAM_FILES } from "./layout.ts";
 export { ffmpegVersion } from "./version.ts";
 export { even, evenDown } from "./dimensions.ts";
+export {
+  canonicalLanguage,
+  CAPTION_EXTENSIONS,
+  CaptionError,
+  captionFormat,
+  type Cue,
+  languageName,
+  MAX_CAPTION_BYTES,
+  MAX_CAPTION_LABEL_CHARS,
+  parseCaptions,
+  toWebVtt,
+} from "./captions.ts";
+export {
+  captionFiles,
+  captionName,
+  captionPlaylist,
+  CAPTIONS_DIR,
+  type ManifestCaption,
+  parseCaptionPath,
+  withDashCaptions,
+  withHlsCaptions,
+} from "./caption_manifests.ts";

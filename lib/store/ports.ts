@@ -43,6 +43,8 @@ export interface VideoRecord {
   width: number | null;
   height: number | null;
   renditions: RenditionState[];
+  /** The video's captions, by language tag (read from {@link CaptionStore}'s table). */
+  captions: CaptionInfo[];
   media: unknown;
   /** Change revision of the last write (see {@link ChangeLog}). */
   rev: number;
@@ -109,6 +111,37 @@ export interface VideoStore {
   countByStatus(): Promise<Record<VideoStatus, number>>;
   /** Ids of videos in one of `statuses` that have no job of `kind` (recovery). */
   withoutJob(statuses: VideoStatus[], kind: JobKind): Promise<string[]>;
+}
+
+/** One caption of a video as Video JSON lists it. */
+export interface CaptionInfo {
+  /** Canonical BCP 47 tag (`en`, `pt-BR`); one caption per language. */
+  lang: string;
+  /** What the owner called it ("English (SDH)"), or null. */
+  label: string | null;
+}
+
+/** A stored caption. */
+export interface CaptionRecord extends CaptionInfo {
+  videoId: string;
+  createdAt: string;
+}
+
+/**
+ * Caption metadata (the WebVTT file itself is a blob). Deleted with its video (cascade).
+ * Writes do not bump the video's revision: the caller does (see `Lifecycle.captionsChanged`).
+ */
+export interface CaptionStore {
+  /** Adds, or replaces, the caption of `lang`; null when the video does not exist. */
+  put(
+    videoId: string,
+    caption: CaptionInfo,
+    now?: Date,
+  ): Promise<CaptionRecord | null>;
+  /** The captions of a video, by language tag. */
+  list(videoId: string): Promise<CaptionRecord[]>;
+  /** Removes one; false when it was absent. */
+  delete(videoId: string, lang: string): Promise<boolean>;
 }
 
 /** What a job does; one durable queue serves them all. */
@@ -252,6 +285,7 @@ export interface ChangeLog {
 /** One backend: every port, plus its health check and shutdown. */
 export interface Stores {
   videos: VideoStore;
+  captions: CaptionStore;
   jobs: JobQueue;
   counters: Counters;
   changes: ChangeLog;

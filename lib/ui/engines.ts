@@ -31,6 +31,11 @@ export interface Engine {
   readonly kind: EngineKind;
   /** Picks a fixed rendition, or adaptive choice with `null`. */
   setRendition(key: string | null): void;
+  /**
+   * Shows the captions of `lang` (a BCP 47 tag of the video's captions), or none with
+   * `null`. Remembered until the engine's text tracks load, so it may be called at once.
+   */
+  setCaption(lang: string | null): void;
   /** The engine's bandwidth estimate in bits/s, null when it has none. */
   bandwidth(): number | null;
   /** Detaches from the video and frees everything. */
@@ -41,6 +46,8 @@ export interface Engine {
 export interface StreamUrls {
   hls: string;
   dash: string;
+  /** The stream has captions (hls.js then loads its full build, which has subtitles). */
+  subtitles?: boolean;
 }
 
 /**
@@ -54,9 +61,18 @@ export function createEngine(
   startAt: number,
   cb: EngineCallbacks,
 ): Promise<Engine> {
-  if (kind === "hls") return createHls(video, urls.hls, startAt, cb);
+  if (kind === "hls") {
+    return createHls(video, urls.hls, !!urls.subtitles, startAt, cb);
+  }
   if (kind === "dash") return createDash(video, urls.dash, startAt, cb);
   return Promise.resolve(createNative(video, urls.hls, startAt, cb));
+}
+
+/** The index of `lang` among an engine's track languages (case-insensitive), or -1. */
+export function trackIndex(langs: string[], lang: string | null): number {
+  if (lang === null) return -1;
+  const want = lang.toLowerCase();
+  return langs.findIndex((l) => l.toLowerCase() === want);
 }
 
 function sortRenditions(list: Rendition[]): Rendition[] {
@@ -66,14 +82,17 @@ function sortRenditions(list: Rendition[]): Rendition[] {
 async function createHls(
   video: HTMLVideoElement,
   url: string,
+  subtitles: boolean,
   startAt: number,
   cb: EngineCallbacks,
 ): Promise<Engine> {
   // The light build (same package and version) has everything these streams need (CMAF
-  // fMP4, ABR) without subtitles, alternate audio and DRM: 118 KB gzipped instead of 185 KB.
-  // It ships no types of its own; its API is the full build's.
-  const { default: Hls } =
-    (await import("hls.js/light")) as typeof import("hls.js");
+  // fMP4, ABR) but subtitles, alternate audio and DRM: 118 KB gzipped instead of 185 KB,
+  // so the full build is loaded only for a stream with captions. The light build ships
+  // no types of its own; its API is the full build's.
+  const { default: Hls } = subtitles
+    ? await import("hls.js")
+    : (await import("hls.js/light")) as typeof import("hls.js");
   if (!Hls.isSupported()) {
     throw new Error("This browser cannot play video with hls.js.");
   }
@@ -85,6 +104,19 @@ async function createHls(
   });
   let networkRetries = 0;
   let mediaRecoveries = 0;
+  let wantedCaption: string | null = null;
+  const applyCaption = () => {
+    const i = trackIndex(
+      hls.subtitleTracks.map((t) => t.lang ?? ""),
+      wantedCaption,
+    );
+    hls.subtitleDisplay = i >= 0;
+    if (hls.subtitleTrack !== i) hls.subtitleTrack = i;
+  };
+  // hls.js picks its own initial track (none, as no caption is DEFAULT) when the tracks
+  // are listed and again when a level's group loads; the viewer's choice wins each time.
+  hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, applyCaption);
+  hls.on(Hls.Events.LEVEL_LOADED, applyCaption);
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
     cb.onRenditions(sortRenditions(hls.levels.map((l, i) => ({
       key: String(i),
@@ -124,6 +156,10 @@ async function createHls(
       // Setting currentLevel flushes the buffer, so the switch shows at once.
       else hls.currentLevel = Number(key);
     },
+    setCaption(lang) {
+      wantedCaption = lang;
+      applyCaption();
+    },
     bandwidth() {
       const b = hls.bandwidthEstimate;
       return Number.isFinite(b) && b > 0 ? b : null;
@@ -151,7 +187,46 @@ async function createDash(
   player.updateSettings({
     // Errors are shown in the player; keep dash.js quiet in the console.
     debug: { logLevel: 0 },
-    streaming: { abr: { autoSwitchBitrate: { video: true } } },
+    streaming: {
+      abr: { autoSwitchBitrate: { video: true } },
+      // Captions start off; the player turns on the viewer's remembered choice.
+      text: { defaultEnabled: false },
+    },
+  });
+  let wantedCaption: string | null = null;
+  let textReady = false;
+  const applyCaption = () => {
+    if (!textReady) return;
+    const langs = player.getTracksFor("text").map((t) => t.lang ?? "");
+    const i = trackIndex(langs, wantedCaption);
+    player.enableText(i >= 0);
+    player.setTextTrack(i);
+  };
+  // dash.js copies a caption file's cues into the video's text track only when its cue
+  // window is refreshed (on a time update, at most every bufferPruningInterval, 10 s), so a
+  // file loaded after that refresh shows nothing for up to 10 s, and never while paused.
+  // Choosing the track again resets the window; an in-place seek refreshes it when paused.
+  player.on("fragmentLoadingCompleted", (e) => {
+    const type = (e as { request?: { mediaType?: string } }).request?.mediaType;
+    if (type !== "text" || !wantedCaption) return;
+    setTimeout(() => {
+      const i = trackIndex(
+        player.getTracksFor("text").map((t) => t.lang ?? ""),
+        wantedCaption,
+      );
+      if (i < 0) return;
+      player.setTextTrack(-1);
+      player.setTextTrack(i);
+      if (video.paused && video.readyState >= 1) {
+        // A seek to where it is: the time update that refreshes the cue window.
+        const at = video.currentTime;
+        video.currentTime = at;
+      }
+    }, 0);
+  });
+  player.on("allTextTracksAdded", () => {
+    textReady = true;
+    applyCaption();
   });
   const list = (): Rendition[] =>
     sortRenditions(
@@ -192,6 +267,10 @@ async function createDash(
       });
       if (key !== null) player.setRepresentationForTypeById("video", key, true);
     },
+    setCaption(lang) {
+      wantedCaption = lang;
+      applyCaption();
+    },
     bandwidth() {
       const kbps = player.getAverageThroughput("video");
       return Number.isFinite(kbps) && kbps > 0 ? kbps * 1000 : null;
@@ -216,11 +295,25 @@ function createNative(
   video.addEventListener("loadedmetadata", onMeta, { once: true });
   video.src = url;
   cb.onRenditions([]);
+  let wantedCaption: string | null = null;
+  const applyCaption = () => {
+    const tracks = Array.from(video.textTracks).filter((t) =>
+      t.kind === "subtitles" || t.kind === "captions"
+    );
+    const i = trackIndex(tracks.map((t) => t.language), wantedCaption);
+    tracks.forEach((t, n) => t.mode = n === i ? "showing" : "disabled");
+  };
+  video.textTracks.addEventListener("addtrack", applyCaption);
   return {
     kind: "native",
     setRendition() {},
+    setCaption(lang) {
+      wantedCaption = lang;
+      applyCaption();
+    },
     bandwidth: () => null,
     destroy() {
+      video.textTracks.removeEventListener("addtrack", applyCaption);
       video.removeEventListener("error", onError);
       video.removeEventListener("loadedmetadata", onMeta);
       video.removeAttribute("src");

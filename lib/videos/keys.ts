@@ -1,6 +1,6 @@
 /**
  * Where a video's objects live in the blob store. Every object of a video starts with one of
- * these prefixes, which contain its id, so deleting a video is two prefix deletions.
+ * these prefixes, which contain its id, so deleting a video is three prefix deletions.
  *
  * @module
  */
@@ -19,4 +19,15 @@ export function originalKey(id: string, filename: string): string {
 /** Prefix of the served stream files: `streams/<id>/`. */
 export function streamPrefix(id: string): string {
   return `streams/${id}/`;
+}
+
+/** Prefix of a video's caption files: `captions/<id>/` (outside the stream folder, which a
+ * transcode replaces wholesale). */
+export function captionsPrefix(id: string): string {
+  return `captions/${id}/`;
+}
+
+/** Key of one language's WebVTT file: `captions/<id>/<lang>.vtt` (`lang` canonical BCP 47). */
+export function captionKey(id: string, lang: string): string {
+  return `${captionsPrefix(id)}${lang}.vtt`;
 }

@@ -165,6 +165,11 @@ export class Lifecycle {
     return await this.#write(id, patch);
   }
 
+  /** A caption was added, replaced or deleted: bumps the revision so readers see it. */
+  async captionsChanged(id: string): Promise<VideoRecord | null> {
+    return await this.#write(id, {});
+  }
+
   /** Requeues a `failed` video; `not_failed` for any other status. */
   async retry(id: string): Promise<VideoRecord> {
     const v = await this.#videos.get(id);

@@ -26,7 +26,14 @@ export {
   transcodeJob,
   type TranscodeJobDeps,
 } from "./transcode_job.ts";
-export { originalKey, originalsPrefix, streamPrefix } from "./keys.ts";
+export {
+  captionKey,
+  captionsPrefix,
+  originalKey,
+  originalsPrefix,
+  streamPrefix,
+} from "./keys.ts";
+export { CaptionService, type CaptionServiceDeps } from "./captions.ts";
 export {
   canSee,
   isListed,

@@ -12,7 +12,7 @@ import { log } from "../core/log.ts";
 import type { VideoRecord, VideoStore } from "../store/ports.ts";
 import type { BlobStore } from "../storage/port.ts";
 import type { Lifecycle } from "./lifecycle.ts";
-import { originalsPrefix, streamPrefix } from "./keys.ts";
+import { captionsPrefix, originalsPrefix, streamPrefix } from "./keys.ts";
 import { validateTitle } from "./titles.ts";
 import {
   canSee,
@@ -118,6 +118,7 @@ export class VideoService {
     this.#deps.cancel?.(id);
     await this.#deps.blobs.deletePrefix(streamPrefix(id));
     await this.#deps.blobs.deletePrefix(originalsPrefix(id));
+    await this.#deps.blobs.deletePrefix(captionsPrefix(id));
     log.info("video.deleted", { videoId: id });
   }
 

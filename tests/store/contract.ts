@@ -493,6 +493,7 @@ export function storeContract(
         error: null,
         createdAt: at.toISOString(),
         renditions: [],
+        captions: [],
       },
     );
     assert.deepEqual(await s.videos.get("a"), created);
@@ -777,5 +778,84 @@ export function storeContract(
   test("ping resolves while the database answers", async (s) => {
     await s.stores.ping();
     await (await s.other()).ping();
+  });
+  // ---------------------------------------------------------------- captions
+
+  test("captions: put adds one per language, replaces the same language, lists by tag", async (s) => {
+    await s.addVideo("a");
+    const at = new Date("2024-01-02T03:04:05.000Z");
+    const fr = await s.stores.captions.put(
+      "a",
+      { lang: "fr", label: null },
+      at,
+    );
+    assert.deepEqual(fr, {
+      videoId: "a",
+      lang: "fr",
+      label: null,
+      createdAt: at.toISOString(),
+    });
+    await s.stores.captions.put("a", { lang: "en-US", label: "English" }, at);
+    await s.stores.captions.put("a", { lang: "en", label: "first" }, at);
+    const again = await s.stores.captions.put("a", {
+      lang: "en",
+      label: "SDH",
+    });
+    assert.equal(again?.label, "SDH");
+    const list = await s.stores.captions.list("a");
+    assert.deepEqual(list.map((c) => [c.lang, c.label]), [
+      ["en", "SDH"],
+      ["en-US", "English"],
+      ["fr", null],
+    ]);
+    assert.deepEqual((await s.videos.get("a"))?.captions, [
+      { lang: "en", label: "SDH" },
+      { lang: "en-US", label: "English" },
+      { lang: "fr", label: null },
+    ]);
+  });
+
+  test("captions: a video's records carry its captions on every read path", async (s) => {
+    await s.addVideo("a");
+    await s.addVideo("b");
+    const rev = await s.changes.currentRev();
+    await s.stores.captions.put("a", { lang: "de", label: null });
+    const touched = await s.videos.update("a", {});
+    assert.deepEqual(touched?.captions, [{ lang: "de", label: null }]);
+    assert.ok(
+      touched && touched.rev > rev,
+      "an empty update bumps the revision",
+    );
+    const listed = await s.videos.list(10);
+    assert.deepEqual(listed.map((v) => [v.id, v.captions.length]), [
+      ["b", 0],
+      ["a", 1],
+    ]);
+    const changes = await s.changes.changesSince(rev);
+    assert.deepEqual(changes.videos.map((v) => [v.id, v.captions]), [
+      ["a", [{ lang: "de", label: null }]],
+    ]);
+  });
+
+  test("captions: none for a missing video; delete removes one; the video's delete cascades", async (s) => {
+    assert.equal(
+      await s.stores.captions.put("nope", { lang: "en", label: null }),
+      null,
+    );
+    await s.addVideo("a");
+    await s.addVideo("b");
+    await s.stores.captions.put("a", { lang: "en", label: null });
+    await s.stores.captions.put("a", { lang: "fr", label: null });
+    await s.stores.captions.put("b", { lang: "en", label: null });
+    assert.equal(await s.stores.captions.delete("a", "fr"), true);
+    assert.equal(await s.stores.captions.delete("a", "fr"), false);
+    assert.deepEqual((await s.stores.captions.list("a")).map((c) => c.lang), [
+      "en",
+    ]);
+    await s.videos.delete("a");
+    assert.deepEqual(await s.stores.captions.list("a"), []);
+    await s.addVideo("a"); // the same id again starts with no captions
+    assert.deepEqual((await s.videos.get("a"))?.captions, []);
+    assert.equal((await s.stores.captions.list("b")).length, 1);
   });
 }

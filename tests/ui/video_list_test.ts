@@ -22,6 +22,7 @@ function video(id: string, createdAt: string, title = id): Video {
     width: null,
     height: null,
     renditions: [],
+    captions: [],
     hlsUrl: null,
     dashUrl: null,
     posterUrl: null,

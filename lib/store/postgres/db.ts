@@ -90,6 +90,14 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE videos ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
      CHECK (visibility IN ('public','unlisted','private'));
    CREATE INDEX videos_listed ON videos (visibility, seq);`,
+  // v3: captions, one per video and language; the WebVTT file is a blob.
+  `CREATE TABLE captions (
+     video_id TEXT NOT NULL REFERENCES videos (id) ON DELETE CASCADE,
+     lang TEXT NOT NULL,
+     label TEXT,
+     created_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (video_id, lang)
+   );`,
 ];
 
 /** Advisory lock key of the migrations ("reel" in ASCII). */

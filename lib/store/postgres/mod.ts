@@ -8,6 +8,7 @@
  */
 import type { Stores } from "../ports.ts";
 import { connect, Listener, migrate, openError, type Sql } from "./db.ts";
+import { PgCaptionStore } from "./captions.ts";
 import { PgCounters } from "./counters.ts";
 import { PgJobQueue } from "./jobs.ts";
 import { isPostgresUrl, redactUrl } from "./url.ts";
@@ -65,6 +66,7 @@ export async function openPostgresStores(
   const videos = new PgVideoStore(sql, listener);
   return {
     videos,
+    captions: new PgCaptionStore(sql),
     jobs: new PgJobQueue(sql, listener),
     counters: new PgCounters(sql),
     changes: videos,

@@ -40,6 +40,17 @@ interface Row {
   renditions: Partial<RenditionState>[];
   media: unknown;
   rev: number;
+  /** From {@link withCaptions}; absent on a row just inserted. */
+  captions?: { lang: string; label: string | null }[];
+}
+
+/** A video's captions as a JSON array column, for a query over `table` (`videos` or a CTE). */
+function withCaptions(sql: Sql, table: "videos" | "v") {
+  return sql.unsafe(
+    `(SELECT COALESCE(json_agg(json_build_object('lang', c.lang, 'label', c.label)
+        ORDER BY c.lang COLLATE "C"), '[]'::json) FROM captions c WHERE c.video_id = ${table}.id)
+      AS captions`,
+  );
 }
 
 function fromRow(r: Row): VideoRecord {
@@ -64,6 +75,7 @@ function fromRow(r: Row): VideoRecord {
       bitrate: x.bitrate ?? null,
       ready: x.ready ?? true,
     })),
+    captions: r.captions ?? [],
     media: r.media ?? null,
     rev: r.rev,
   };
@@ -115,7 +127,10 @@ export class PgVideoStore implements VideoStore, ChangeLog {
   }
 
   async get(id: string): Promise<VideoRecord | null> {
-    const [row] = await this.#sql<Row[]>`SELECT * FROM videos WHERE id = ${id}`;
+    const sql = this.#sql;
+    const [row] = await sql<Row[]>`SELECT *, ${
+      withCaptions(sql, "videos")
+    } FROM videos WHERE id = ${id}`;
     return row ? fromRow(row) : null;
   }
 
@@ -126,7 +141,7 @@ export class PgVideoStore implements VideoStore, ChangeLog {
   ): Promise<VideoRecord[]> {
     const sql = this.#sql;
     const rows = await sql<Row[]>`
-      SELECT * FROM videos
+      SELECT *, ${withCaptions(sql, "videos")} FROM videos
       WHERE ${beforeSeq === undefined ? sql`true` : sql`seq < ${beforeSeq}`}
         AND ${only ? sql`visibility = ANY(${only})` : sql`true`}
       ORDER BY seq DESC LIMIT ${limit}`;
@@ -164,7 +179,8 @@ export class PgVideoStore implements VideoStore, ChangeLog {
         WHERE videos.id = ${id} ${guard()}
         RETURNING videos.*
       )
-      SELECT v.* FROM v, pg_notify(${CHANGES_CHANNEL}, v.rev::text)`;
+      SELECT v.*, ${withCaptions(sql, "v")}
+      FROM v, pg_notify(${CHANGES_CHANNEL}, v.rev::text)`;
     return row ? fromRow(row) : null;
   }
 
@@ -220,7 +236,8 @@ export class PgVideoStore implements VideoStore, ChangeLog {
     if (upto <= rev) return { videos: [], deleted: [], rev: upto };
     const sql = this.#sql;
     const [videos, deleted] = await Promise.all([
-      sql<Row[]>`SELECT * FROM videos WHERE rev > ${rev} AND rev <= ${upto}
+      sql<Row[]>`SELECT *, ${withCaptions(sql, "videos")} FROM videos
+                 WHERE rev > ${rev} AND rev <= ${upto}
                  ORDER BY rev`,
       sql<{ id: string }[]>`SELECT id FROM tombstones
                             WHERE rev > ${rev} AND rev <= ${upto} ORDER BY rev`,

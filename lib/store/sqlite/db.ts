@@ -73,6 +73,14 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE videos ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
      CHECK (visibility IN ('public','unlisted','private'));
    CREATE INDEX videos_listed ON videos(visibility, seq);`,
+  // v5: captions, one per video and language; the WebVTT file is a blob.
+  `CREATE TABLE captions (
+     video_id TEXT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+     lang TEXT NOT NULL,
+     label TEXT,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (video_id, lang)
+   );`,
 ];
 
 /** A database connection with the schema applied. */

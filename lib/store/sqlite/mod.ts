@@ -5,6 +5,7 @@
  */
 import type { Stores } from "../ports.ts";
 import { openDb } from "./db.ts";
+import { SqliteCaptionStore } from "./captions.ts";
 import { SqliteCounters } from "./counters.ts";
 import { SqliteJobQueue } from "./jobs.ts";
 import { SqliteVideoStore } from "./videos.ts";
@@ -15,6 +16,7 @@ export function openSqliteStores(dataDir: string): Stores {
   const videos = new SqliteVideoStore(db);
   return {
     videos,
+    captions: new SqliteCaptionStore(db),
     jobs: new SqliteJobQueue(db),
     counters: new SqliteCounters(db),
     changes: videos,

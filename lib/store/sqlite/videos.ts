@@ -37,7 +37,15 @@ interface Row {
   renditions: string;
   media: string | null;
   rev: number;
+  /** JSON array from {@link WITH_CAPTIONS}. */
+  captions: string | null;
 }
+
+/** Selects a video's captions as a JSON array beside its columns (`SELECT *, …`). */
+const WITH_CAPTIONS =
+  `(SELECT json_group_array(json_object('lang', lang, 'label', label))
+   FROM (SELECT lang, label FROM captions c WHERE c.video_id = videos.id ORDER BY lang))
+   AS captions`;
 
 function fromRow(r: Row): VideoRecord {
   const renditions = (JSON.parse(r.renditions) as Partial<RenditionState>[])
@@ -64,6 +72,7 @@ function fromRow(r: Row): VideoRecord {
     width: r.width,
     height: r.height,
     renditions,
+    captions: r.captions ? JSON.parse(r.captions) : [],
     media: r.media ? JSON.parse(r.media) : null,
     rev: r.rev,
   };
@@ -96,7 +105,7 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       const row = this.#db.prepare(
         `INSERT INTO videos (id, title, visibility, status, progress, created_at, source_name,
            size_bytes, duration_sec, width, height, media, rev)
-         VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *, ${WITH_CAPTIONS}`,
       ).get(
         v.id,
         v.title,
@@ -115,7 +124,9 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
   }
 
   get(id: string): Promise<VideoRecord | null> {
-    const row = this.#db.prepare("SELECT * FROM videos WHERE id = ?").get(id) as
+    const row = this.#db.prepare(
+      `SELECT *, ${WITH_CAPTIONS} FROM videos WHERE id = ?`,
+    ).get(id) as
       | Row
       | undefined;
     return Promise.resolve(row ? fromRow(row) : null);
@@ -137,7 +148,7 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       args.push(...only);
     }
     const rows = this.#db.prepare(
-      `SELECT * FROM videos ${
+      `SELECT *, ${WITH_CAPTIONS} FROM videos ${
         where.length ? `WHERE ${where.join(" AND ")}` : ""
       } ORDER BY seq DESC LIMIT ?`,
     ).all(...args, limit);
@@ -169,7 +180,7 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       const row = this.#db.prepare(
         `UPDATE videos SET ${
           [...sets, "rev = ?"].join(", ")
-        } WHERE id = ? RETURNING *`,
+        } WHERE id = ? RETURNING *, ${WITH_CAPTIONS}`,
       ).get(...values, rev, id) as Row | undefined;
       return row ? fromRow(row) : null;
     }));
@@ -222,7 +233,7 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       return Promise.resolve({ videos: [], deleted: [], rev: upto });
     }
     const videos = (this.#db.prepare(
-      "SELECT * FROM videos WHERE rev > ? AND rev <= ? ORDER BY rev",
+      `SELECT *, ${WITH_CAPTIONS} FROM videos WHERE rev > ? AND rev <= ? ORDER BY rev`,
     ).all(rev, upto) as unknown as Row[]).map(fromRow);
     const deleted = (this.#db.prepare(
       "SELECT id FROM tombstones WHERE rev > ? AND rev <= ? ORDER BY rev",
