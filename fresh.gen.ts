@@ -16,6 +16,10 @@ import * as $api_videos__id__events from "./routes/api/videos/[id]/events.ts";
 import * as $api_videos__id__index from "./routes/api/videos/[id]/index.ts";
 import * as $api_videos__id__retry from "./routes/api/videos/[id]/retry.ts";
 import * as $api_videos_index from "./routes/api/videos/index.ts";
+import * as $api_webhooks__id__deliveries from "./routes/api/webhooks/[id]/deliveries.ts";
+import * as $api_webhooks__id__index from "./routes/api/webhooks/[id]/index.ts";
+import * as $api_webhooks__id__test from "./routes/api/webhooks/[id]/test.ts";
+import * as $api_webhooks_index from "./routes/api/webhooks/index.ts";
 import * as $healthz from "./routes/healthz.ts";
 import * as $index from "./routes/index.tsx";
 import * as $login from "./routes/login.tsx";
@@ -45,6 +49,10 @@ const manifest = {
     "./routes/api/videos/[id]/index.ts": $api_videos__id__index,
     "./routes/api/videos/[id]/retry.ts": $api_videos__id__retry,
     "./routes/api/videos/index.ts": $api_videos_index,
+    "./routes/api/webhooks/[id]/deliveries.ts": $api_webhooks__id__deliveries,
+    "./routes/api/webhooks/[id]/index.ts": $api_webhooks__id__index,
+    "./routes/api/webhooks/[id]/test.ts": $api_webhooks__id__test,
+    "./routes/api/webhooks/index.ts": $api_webhooks_index,
     "./routes/healthz.ts": $healthz,
     "./routes/index.tsx": $index,
     "./routes/login.tsx": $login,

@@ -8,6 +8,7 @@
 import { createDefine } from "../fresh/mod.ts";
 import type { BlobStore } from "../storage/port.ts";
 import type { ChangeFeed, Intake, VideoService } from "../videos/mod.ts";
+import type { WebhookService } from "../webhooks/mod.ts";
 import type { HealthDeps } from "./health.ts";
 import type { MetricsDeps } from "./metrics.ts";
 
@@ -30,6 +31,7 @@ export interface WebDeps {
   settings: ApiSettings;
   videos: VideoService;
   intake: Intake;
+  webhooks: WebhookService;
   feed: ChangeFeed;
   blobs: BlobStore;
   health: HealthDeps;

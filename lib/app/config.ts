@@ -41,6 +41,12 @@ export interface Config {
   s3Region: string;
   /** Key prefix inside the bucket (`S3_PREFIX`), default none. */
   s3Prefix: string;
+  /** Webhook deliveries run at once by this process (`WEBHOOK_CONCURRENCY`; 0: none). */
+  webhookConcurrency: number;
+  /** Webhooks may target loopback/private/link-local addresses (`WEBHOOK_ALLOW_PRIVATE`). */
+  webhookAllowPrivate: boolean;
+  /** First wait before retrying a failed delivery, doubled each time (`WEBHOOK_RETRY_BASE_SEC`). */
+  webhookRetryBaseSec: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -137,5 +143,8 @@ export function loadConfig(env: Env = readEnv()): Config {
     s3Endpoint: httpUrl(env, "S3_ENDPOINT"),
     s3Region: env.S3_REGION?.trim() || env.AWS_REGION?.trim() || "us-east-1",
     s3Prefix: env.S3_PREFIX?.trim() ?? "",
+    webhookConcurrency: Math.floor(num(env, "WEBHOOK_CONCURRENCY", 4)),
+    webhookAllowPrivate: bool(env, "WEBHOOK_ALLOW_PRIVATE", false),
+    webhookRetryBaseSec: num(env, "WEBHOOK_RETRY_BASE_SEC", 30, 0.01),
   };
 }

@@ -92,6 +92,7 @@ export async function buildWeb(
     },
     videos,
     intake,
+    webhooks: parts.webhooks,
     feed,
     blobs,
     health: {

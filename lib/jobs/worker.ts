@@ -42,6 +42,11 @@ export interface JobHandler {
   stopped?(job: ClaimedJob): Promise<void>;
   /** Said when a job was claimed more often than allowed (its holders kept dying). */
   interruptedReason?: string;
+  /**
+   * The kind's own retry schedule: the wait before the next attempt after a failed one, or
+   * null to give up. Replaces the worker's backoff and `maxAttempts` for this kind.
+   */
+  retryDelay?(job: ClaimedJob): number | null;
 }
 
 /** Options of {@link Worker}. */
@@ -202,7 +207,7 @@ export class Worker {
     const { jobs, leaseMs, maxAttempts } = this.#opts;
     const { job } = entry;
     const handler = this.#opts.handlers[job.kind]!;
-    if (job.attempts > maxAttempts) {
+    if (!handler.retryDelay && job.attempts > maxAttempts) {
       await this.#giveUp(
         handler,
         job,
@@ -274,15 +279,18 @@ export class Worker {
       error: message,
     });
     await handler.attemptFailed?.(job, message);
-    if (job.attempts >= maxAttempts) {
+    const delay = handler.retryDelay
+      ? handler.retryDelay(job)
+      : job.attempts >= maxAttempts
+      ? null
+      : Math.min(
+        (this.#opts.retryBaseMs ?? 5000) * 2 ** (job.attempts - 1),
+        this.#opts.maxDelayMs ?? 5 * 60_000,
+      );
+    if (delay === null) {
       await this.#giveUp(handler, job, message);
       return;
     }
-    const base = this.#opts.retryBaseMs ?? 5000;
-    const delay = Math.min(
-      base * 2 ** (job.attempts - 1),
-      this.#opts.maxDelayMs ?? 5 * 60_000,
-    );
     await jobs.retryLater(job.id, job.holder, message, delay);
     await handler.retrying?.(job, message, delay);
   }
