@@ -132,11 +132,6 @@ export async function checkTarget(
     }
     return url;
   }
-  if (host === "localhost" || host.endsWith(".localhost")) {
-    throw refuse(
-      `The webhook host ${host} is this machine; webhooks may only reach public addresses ${hint}.`,
-    );
-  }
   let addresses: string[];
   try {
     addresses = await (policy.resolve ?? systemResolver)(host);
