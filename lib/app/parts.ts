@@ -199,7 +199,9 @@ export async function startJobs(p: Parts): Promise<void> {
     const stopJobs = await p.stores.jobs.listen?.(() => deliveries.wake());
     if (stopJobs) stops.push(stopJobs);
     // Any process's transition: drain the outbox at once (SQLite: the dispatcher polls).
-    const stopChanges = await p.stores.changes.listen?.(() => dispatcher.wake());
+    const stopChanges = await p.stores.changes.listen?.(() =>
+      dispatcher.wake()
+    );
     if (stopChanges) stops.push(stopChanges);
   }
   p.unlistenJobs = stops.length

@@ -38,7 +38,11 @@ export interface DispatcherDeps {
 
 /** The webhook body of an event: `{ type, timestamp, data: Video }`. */
 export function eventBody(e: VideoEvent, present: DispatcherDeps["present"]) {
-  return JSON.stringify({ type: e.type, timestamp: e.at, data: present(e.video) });
+  return JSON.stringify({
+    type: e.type,
+    timestamp: e.at,
+    data: present(e.video),
+  });
 }
 
 /** Moves outbox events into delivery jobs. */

@@ -38,7 +38,9 @@ function v6(ip: string): number[] | null {
     const b = v4(tail[1]);
     if (!b) return null;
     s = s.slice(0, -tail[1].length) +
-      `${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
+      `${((b[0] << 8) | b[1]).toString(16)}:${
+        ((b[2] << 8) | b[3]).toString(16)
+      }`;
   }
   const halves = s.split("::");
   if (halves.length > 2) return null;
@@ -48,7 +50,9 @@ function v6(ip: string): number[] | null {
   const fill = halves.length === 2 ? 8 - head.length - rest.length : 0;
   const groups = [...head, ...Array(Math.max(fill, 0)).fill("0"), ...rest];
   if (groups.length !== 8) return null;
-  const out = groups.map((g) => /^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN);
+  const out = groups.map((g) =>
+    /^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN
+  );
   return out.some(Number.isNaN) ? null : out;
 }
 

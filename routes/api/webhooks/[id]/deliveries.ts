@@ -1,4 +1,8 @@
-import { define, DomainError, presentDelivery } from "../../../../lib/api/mod.ts";
+import {
+  define,
+  DomainError,
+  presentDelivery,
+} from "../../../../lib/api/mod.ts";
 import { json } from "../../../../lib/http/json.ts";
 
 export const handler = define.handlers({
