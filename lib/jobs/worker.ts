@@ -72,6 +72,12 @@ interface Running {
   done: Promise<void>;
 }
 
+/**
+ * Holders of the workers running in this process (a process may run several: transcodes
+ * and webhook deliveries), so one's recovery never takes the other's jobs as orphans.
+ */
+const liveHolders = new Set<string>();
+
 /** This machine's name, used in job holders to tell our own dead holders from others'. */
 function hostName(): string {
   try {
@@ -107,6 +113,7 @@ export class Worker {
   async start(): Promise<void> {
     if (!this.#stopped) return;
     this.#stopped = false;
+    liveHolders.add(this.holder);
     try {
       await this.recover();
     } catch (err) {
@@ -124,7 +131,7 @@ export class Worker {
     let n = 0;
     for (const job of await this.#opts.jobs.running(`${this.host}:`)) {
       const holderPid = Number(job.holder.split(":")[1]);
-      if (job.holder === this.holder) continue;
+      if (job.holder === this.holder || liveHolders.has(job.holder)) continue;
       if (holderPid !== Deno.pid && isProcessAlive(holderPid)) continue;
       for (const pid of job.pids) {
         if (isProcessAlive(pid)) killProcessGroup(pid, { expect: "ffmpeg" });
@@ -160,6 +167,7 @@ export class Worker {
   /** Stops claiming, aborts running jobs and hands them back to the queue. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    liveHolders.delete(this.holder);
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     const all = [...this.#running.values()];

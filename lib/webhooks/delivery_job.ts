@@ -87,6 +87,8 @@ export function deliveryJob(deps: DeliveryDeps): JobHandler {
           );
         }
       } catch (err) {
+        // Stopped from outside (shutdown, lost lease): not the receiver's failure, not logged.
+        if (ctx.signal.aborted) throw err;
         error = reason(err, timeoutMs);
       }
       await deps.webhooks.logDelivery({
