@@ -336,6 +336,8 @@ Deno.test("webhooks - a target on loopback, private or link-local addresses, or 
         "http://[fd00::1]/x",
         "http://[::ffff:127.0.0.1]/x",
         "http://localhost:8000/x",
+        "http://2130706433/x", // 127.0.0.1 as one number
+        "http://0x7f.1/x",
       ]
     ) {
       const res = await app.fetch(
