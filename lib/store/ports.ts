@@ -189,6 +189,8 @@ export interface JobQueue {
   drop(id: string): Promise<void>;
   /** Removes every job of a video (of one kind, when given). */
   dropForVideo(videoId: string, kind?: JobKind): Promise<void>;
+  /** Removes every job whose order key starts with `prefix` (a deleted webhook's deliveries). */
+  dropOrdered(prefix: string): Promise<void>;
   /** Running jobs whose holder starts with `prefix` (this machine's holders). */
   running(prefix?: string): Promise<RunningJob[]>;
   /** Queued and running jobs (of one kind, when given). */

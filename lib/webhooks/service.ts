@@ -92,11 +92,13 @@ export class WebhookService {
     return hook;
   }
 
-  /** Removes a hook and its log; deliveries still queued are dropped when they come up. */
+  /** Removes a hook, its log and the deliveries still queued for it. */
   async remove(id: string): Promise<void> {
     if (!isVideoId(id) || !(await this.#deps.webhooks.delete(id))) {
       throw notFound();
     }
+    // Every delivery job's order key starts with its hook's id (see dispatcher.ts).
+    await this.#deps.jobs.dropOrdered(`${id}:`);
     log.info("webhook.deleted", { webhookId: id });
   }
 

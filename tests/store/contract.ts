@@ -812,6 +812,19 @@ export function storeContract(
     });
   });
 
+  test("dropOrdered removes the jobs whose order key has the prefix, whatever their state", async (s) => {
+    await s.jobs.enqueue({ kind: "webhook", orderKey: "h1:a", runAt: 0 });
+    await s.jobs.enqueue({ kind: "webhook", orderKey: "h1:b", runAt: 0 });
+    await s.jobs.enqueue({ kind: "webhook", orderKey: "h2:a", runAt: 0 });
+    await s.jobs.enqueue({ kind: "webhook", runAt: 0 });
+    await s.jobs.claim("h", 60_000, ["webhook"], 1000);
+    await s.jobs.dropOrdered("h1:");
+    assert.deepEqual(await s.jobs.depth("webhook"), {
+      queued: 2,
+      processing: 0,
+    });
+  });
+
   // ----------------------------------------------------- webhooks and the transition outbox
 
   const hook = (id: string, events: VideoEventType[] = [...ALL_EVENTS]) => ({

@@ -180,6 +180,10 @@ export class PgJobQueue implements JobQueue {
     }
   }
 
+  async dropOrdered(prefix: string): Promise<void> {
+    await this.#sql`DELETE FROM jobs WHERE starts_with(order_key, ${prefix})`;
+  }
+
   async running(prefix = ""): Promise<RunningJob[]> {
     const rows = await this.#sql<{
       id: string;

@@ -157,6 +157,13 @@ export class SqliteJobQueue implements JobQueue {
     return Promise.resolve();
   }
 
+  dropOrdered(prefix: string): Promise<void> {
+    this.#db.prepare(
+      "DELETE FROM jobs WHERE order_key IS NOT NULL AND substr(order_key, 1, ?) = ?",
+    ).run(prefix.length, prefix);
+    return Promise.resolve();
+  }
+
   running(prefix = ""): Promise<RunningJob[]> {
     const rows = this.#db.prepare(
       `SELECT id, kind, video_id, holder, pids, lease_until FROM jobs
