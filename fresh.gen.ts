@@ -19,6 +19,10 @@ import * as $api_videos__id__index from "./routes/api/videos/[id]/index.ts";
 import * as $api_videos__id__playback from "./routes/api/videos/[id]/playback.ts";
 import * as $api_videos__id__retry from "./routes/api/videos/[id]/retry.ts";
 import * as $api_videos_index from "./routes/api/videos/index.ts";
+import * as $api_webhooks__id__deliveries from "./routes/api/webhooks/[id]/deliveries.ts";
+import * as $api_webhooks__id__index from "./routes/api/webhooks/[id]/index.ts";
+import * as $api_webhooks__id__test from "./routes/api/webhooks/[id]/test.ts";
+import * as $api_webhooks_index from "./routes/api/webhooks/index.ts";
 import * as $embed__id_ from "./routes/embed/[id].tsx";
 import * as $healthz from "./routes/healthz.ts";
 import * as $index from "./routes/index.tsx";
@@ -56,6 +60,10 @@ const manifest = {
     "./routes/api/videos/[id]/playback.ts": $api_videos__id__playback,
     "./routes/api/videos/[id]/retry.ts": $api_videos__id__retry,
     "./routes/api/videos/index.ts": $api_videos_index,
+    "./routes/api/webhooks/[id]/deliveries.ts": $api_webhooks__id__deliveries,
+    "./routes/api/webhooks/[id]/index.ts": $api_webhooks__id__index,
+    "./routes/api/webhooks/[id]/test.ts": $api_webhooks__id__test,
+    "./routes/api/webhooks/index.ts": $api_webhooks_index,
     "./routes/embed/[id].tsx": $embed__id_,
     "./routes/healthz.ts": $healthz,
     "./routes/index.tsx": $index,

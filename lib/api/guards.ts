@@ -96,11 +96,21 @@ export function rateLimit(
   };
 }
 
-/** With `API_TOKEN` set, every write needs the token or a session (401), except `open` paths. */
-export function requireToken(open: string[] = []): Mw {
+/**
+ * With `API_TOKEN` set, every write needs the token or a session (401), except `open`
+ * paths; so do reads under the `closed` prefixes (webhooks: their URLs and logs are the
+ * owner's business).
+ */
+export function requireToken(
+  open: string[] = [],
+  closed: string[] = [],
+): Mw {
+  const isClosed = (path: string) =>
+    closed.some((p) => path === p || path.startsWith(`${p}/`));
   return async function requireToken(ctx) {
+    const path = ctx.url.pathname;
     if (
-      isWrite(ctx.req.method) && !open.includes(ctx.url.pathname) &&
+      (isWrite(ctx.req.method) || isClosed(path)) && !open.includes(path) &&
       !(await isAuthorized(ctx.req, ctx.state.web.settings.apiToken))
     ) {
       throw new DomainError(

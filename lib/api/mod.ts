@@ -50,4 +50,10 @@ export {
   sameOrigin,
 } from "./guards.ts";
 export { jsonErrors } from "./middleware.ts";
+export {
+  type Delivery,
+  presentDelivery,
+  presentWebhook,
+  type Webhook,
+} from "./webhooks.ts";
 export { type ApiSettings, define, type State, type WebDeps } from "./state.ts";

@@ -15,6 +15,7 @@ import type {
   VideoService,
 } from "../videos/mod.ts";
 import type { StreamAccess } from "./streams.ts";
+import type { WebhookService } from "../webhooks/mod.ts";
 import type { HealthDeps } from "./health.ts";
 import type { MetricsDeps } from "./metrics.ts";
 
@@ -41,6 +42,7 @@ export interface WebDeps {
   /** Captions of a video: add/replace, list, delete. */
   captions: CaptionService;
   intake: Intake;
+  webhooks: WebhookService;
   feed: ChangeFeed;
   blobs: BlobStore;
   /** Signs and checks playback links of private videos. */

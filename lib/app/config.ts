@@ -45,6 +45,12 @@ export interface Config {
   signingSecret: string | null;
   /** Origins allowed to frame `/embed/…` (`EMBED_ORIGINS`); `["*"]`: any. */
   embedOrigins: string[];
+  /** Webhook deliveries run at once by this process (`WEBHOOK_CONCURRENCY`; 0: none). */
+  webhookConcurrency: number;
+  /** Webhooks may target loopback/private/link-local addresses (`WEBHOOK_ALLOW_PRIVATE`). */
+  webhookAllowPrivate: boolean;
+  /** First wait before retrying a failed delivery, doubled each time (`WEBHOOK_RETRY_BASE_SEC`). */
+  webhookRetryBaseSec: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -176,5 +182,8 @@ export function loadConfig(env: Env = readEnv()): Config {
     s3Prefix: env.S3_PREFIX?.trim() ?? "",
     signingSecret: signingSecretOf(env),
     embedOrigins: embedOriginsOf(env),
+    webhookConcurrency: Math.floor(num(env, "WEBHOOK_CONCURRENCY", 4)),
+    webhookAllowPrivate: bool(env, "WEBHOOK_ALLOW_PRIVATE", false),
+    webhookRetryBaseSec: num(env, "WEBHOOK_RETRY_BASE_SEC", 30, 0.01),
   };
 }

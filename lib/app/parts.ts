@@ -17,6 +17,13 @@ import {
   type TranscodeFn,
   transcodeJob,
 } from "../videos/mod.ts";
+import {
+  deliveryJob,
+  Dispatcher,
+  type TargetPolicy,
+  WebhookService,
+} from "../webhooks/mod.ts";
+import { presentVideo } from "../api/mod.ts";
 
 /** Local folders of `DATA_DIR` besides the blob store's. */
 export interface LocalDirs {
@@ -41,7 +48,13 @@ export interface Parts {
   lifecycle: Lifecycle;
   /** Null when this process runs no jobs. */
   worker: Worker | null;
-  /** Stops listening for new jobs (PostgreSQL), once started. */
+  /** Webhook use cases (register, list, test, log). */
+  webhooks: WebhookService;
+  /** Webhook deliveries: their own worker and concurrency (null: `WEBHOOK_CONCURRENCY=0`). */
+  deliveries: Worker | null;
+  /** Turns outbox events into delivery jobs (with {@link deliveries}). */
+  dispatcher: Dispatcher | null;
+  /** Stops listening for new jobs and changes (PostgreSQL), once started. */
   unlistenJobs: (() => Promise<void>) | null;
 }
 
@@ -51,6 +64,8 @@ export interface PartsOptions {
   transcode?: TranscodeFn;
   retryBaseMs?: number;
   pollMs?: number;
+  /** Webhook delivery timeout (default 10 s). */
+  webhookTimeoutMs?: number;
 }
 
 /** Opens the stores and builds the shared parts (the worker is not started yet). */
@@ -79,9 +94,49 @@ export async function buildParts(
   const { blobs } = storage;
   const feed = new ChangeFeed(stores.changes);
   let worker: Worker | null = null;
+  let deliveries: Worker | null = null;
+  let dispatcher: Dispatcher | null = null;
   const lifecycle = new Lifecycle(stores.videos, stores.jobs, {
-    changed: () => void feed.poke(),
+    changed: () => {
+      void feed.poke();
+      dispatcher?.wake();
+    },
     queued: () => worker?.wake(),
+  });
+  const policy: TargetPolicy = { allowPrivate: config.webhookAllowPrivate };
+  if (config.webhookConcurrency > 0) {
+    deliveries = new Worker({
+      jobs: stores.jobs,
+      concurrency: config.webhookConcurrency,
+      leaseMs: config.jobLeaseSec * 1000,
+      maxAttempts: config.jobMaxAttempts, // unused: the handler has its own schedule
+      pollMs: opts.pollMs,
+      handlers: {
+        webhook: deliveryJob({
+          webhooks: stores.webhooks,
+          policy,
+          timeoutMs: opts.webhookTimeoutMs,
+          retryBaseMs: config.webhookRetryBaseSec * 1000,
+        }),
+      },
+    });
+    const deliver = deliveries;
+    dispatcher = new Dispatcher({
+      events: stores.events,
+      webhooks: stores.webhooks,
+      jobs: stores.jobs,
+      present: (v) => presentVideo(v, config.publicUrl),
+      holder: deliver.holder,
+      leaseMs: config.jobLeaseSec * 1000,
+      pollMs: opts.pollMs ? Math.min(opts.pollMs, 500) : undefined,
+      queued: () => deliver.wake(),
+    });
+  }
+  const webhooks = new WebhookService({
+    webhooks: stores.webhooks,
+    jobs: stores.jobs,
+    policy,
+    queued: () => deliveries?.wake(),
   });
   if (opts.runJobs) {
     worker = new Worker({
@@ -116,21 +171,44 @@ export async function buildParts(
     feed,
     lifecycle,
     worker,
+    webhooks,
+    deliveries,
+    dispatcher,
     unlistenJobs: null,
   };
 }
 
 /** Starts the worker (recovering what a crashed process left) and re-queues lost videos. */
 export async function startJobs(p: Parts): Promise<void> {
-  if (!p.worker) return;
-  await p.lifecycle.recover();
-  // Jobs of dead holders go back to the queue first, so the sweep keeps only live ones.
-  await p.worker.recover();
-  await sweepScratch(p);
-  await p.worker.start();
-  // PostgreSQL tells workers on every machine about new jobs at once (SQLite: polling).
-  const worker = p.worker;
-  p.unlistenJobs = await p.stores.jobs.listen?.(() => worker.wake()) ?? null;
+  const stops: (() => Promise<void>)[] = [];
+  if (p.worker) {
+    await p.lifecycle.recover();
+    // Jobs of dead holders go back to the queue first, so the sweep keeps only live ones.
+    await p.worker.recover();
+    await sweepScratch(p);
+    await p.worker.start();
+    // PostgreSQL tells workers on every machine about new jobs at once (SQLite: polling).
+    const worker = p.worker;
+    const stop = await p.stores.jobs.listen?.(() => worker.wake());
+    if (stop) stops.push(stop);
+  }
+  if (p.deliveries && p.dispatcher) {
+    const { deliveries, dispatcher } = p;
+    await deliveries.start();
+    dispatcher.start();
+    const stopJobs = await p.stores.jobs.listen?.(() => deliveries.wake());
+    if (stopJobs) stops.push(stopJobs);
+    // Any process's transition: drain the outbox at once (SQLite: the dispatcher polls).
+    const stopChanges = await p.stores.changes.listen?.(() =>
+      dispatcher.wake()
+    );
+    if (stopChanges) stops.push(stopChanges);
+  }
+  p.unlistenJobs = stops.length
+    ? async () => {
+      for (const stop of stops) await stop();
+    }
+    : null;
 }
 
 /**
@@ -153,7 +231,9 @@ async function sweepScratch(p: Parts): Promise<void> {
 /** Stops the worker (handing jobs back), the feed, and closes the stores. */
 export async function closeParts(p: Parts): Promise<void> {
   await p.unlistenJobs?.().catch(() => {});
+  await p.dispatcher?.stop();
   await p.worker?.stop();
+  await p.deliveries?.stop();
   p.feed.stop();
   await p.stores.close();
 }

@@ -112,6 +112,7 @@ export async function buildWeb(
     videos,
     captions,
     intake,
+    webhooks: parts.webhooks,
     feed,
     blobs,
     signer,
@@ -121,7 +122,8 @@ export async function buildWeb(
       minFreeBytes: config.minFreeDiskBytes,
       ping: () => stores.ping(),
       pingStorage: parts.pingBlobs,
-      depth: () => stores.jobs.depth(),
+      // The transcode queue (webhook deliveries have their own kind and log).
+      depth: () => stores.jobs.depth("transcode"),
       freeBytes,
     },
     metrics: {

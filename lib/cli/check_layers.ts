@@ -5,7 +5,7 @@
  * checked against these rules:
  *
  * - `lib/` is made of ranked layer folders (core 0, http 1, fresh/store/storage/media 2,
- *   uploads 3, jobs 4, videos 5, api 6, app 7, cli 8). A layer imports only its own folder
+ *   uploads 3, jobs 4, videos and webhooks 5, api 6, app 7, cli 8). A layer imports only its own folder
  *   and layers ranked strictly below it; `lib/cli` may import anything in `lib/`.
  * - Only `lib/cli` and entry points may import `lib/app`, and nothing in `lib/` imports
  *   routes, islands, components, `main.ts`, `dev.ts`, tests or benches.
@@ -41,7 +41,7 @@ const SKIP_DIRS = new Set(["node_modules", "_fresh", "data"]);
 // deno-fmt-ignore
 const RANKS: Record<string, number> = {
   core: 0, http: 1, fresh: 2, store: 2, storage: 2, media: 2,
-  uploads: 3, jobs: 4, videos: 5, api: 6, app: 7, cli: 8,
+  uploads: 3, jobs: 4, videos: 5, webhooks: 5, api: 6, app: 7, cli: 8,
 };
 const TOP_FOLDERS = new Set("routes islands components tests bench".split(" "));
 // deno-fmt-ignore

@@ -42,6 +42,11 @@ export interface JobHandler {
   stopped?(job: ClaimedJob): Promise<void>;
   /** Said when a job was claimed more often than allowed (its holders kept dying). */
   interruptedReason?: string;
+  /**
+   * The kind's own retry schedule: the wait before the next attempt after a failed one, or
+   * null to give up. Replaces the worker's backoff and `maxAttempts` for this kind.
+   */
+  retryDelay?(job: ClaimedJob): number | null;
 }
 
 /** Options of {@link Worker}. */
@@ -66,6 +71,12 @@ interface Running {
   reason: StopReason | null;
   done: Promise<void>;
 }
+
+/**
+ * Holders of the workers running in this process (a process may run several: transcodes
+ * and webhook deliveries), so one's recovery never takes the other's jobs as orphans.
+ */
+const liveHolders = new Set<string>();
 
 /** This machine's name, used in job holders to tell our own dead holders from others'. */
 function hostName(): string {
@@ -102,6 +113,7 @@ export class Worker {
   async start(): Promise<void> {
     if (!this.#stopped) return;
     this.#stopped = false;
+    liveHolders.add(this.holder);
     try {
       await this.recover();
     } catch (err) {
@@ -119,7 +131,7 @@ export class Worker {
     let n = 0;
     for (const job of await this.#opts.jobs.running(`${this.host}:`)) {
       const holderPid = Number(job.holder.split(":")[1]);
-      if (job.holder === this.holder) continue;
+      if (job.holder === this.holder || liveHolders.has(job.holder)) continue;
       if (holderPid !== Deno.pid && isProcessAlive(holderPid)) continue;
       for (const pid of job.pids) {
         if (isProcessAlive(pid)) killProcessGroup(pid, { expect: "ffmpeg" });
@@ -155,6 +167,7 @@ export class Worker {
   /** Stops claiming, aborts running jobs and hands them back to the queue. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    liveHolders.delete(this.holder);
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     const all = [...this.#running.values()];
@@ -202,7 +215,7 @@ export class Worker {
     const { jobs, leaseMs, maxAttempts } = this.#opts;
     const { job } = entry;
     const handler = this.#opts.handlers[job.kind]!;
-    if (job.attempts > maxAttempts) {
+    if (!handler.retryDelay && job.attempts > maxAttempts) {
       await this.#giveUp(
         handler,
         job,
@@ -274,15 +287,18 @@ export class Worker {
       error: message,
     });
     await handler.attemptFailed?.(job, message);
-    if (job.attempts >= maxAttempts) {
+    const delay = handler.retryDelay
+      ? handler.retryDelay(job)
+      : job.attempts >= maxAttempts
+      ? null
+      : Math.min(
+        (this.#opts.retryBaseMs ?? 5000) * 2 ** (job.attempts - 1),
+        this.#opts.maxDelayMs ?? 5 * 60_000,
+      );
+    if (delay === null) {
       await this.#giveUp(handler, job, message);
       return;
     }
-    const base = this.#opts.retryBaseMs ?? 5000;
-    const delay = Math.min(
-      base * 2 ** (job.attempts - 1),
-      this.#opts.maxDelayMs ?? 5 * 60_000,
-    );
     await jobs.retryLater(job.id, job.holder, message, delay);
     await handler.retrying?.(job, message, delay);
   }

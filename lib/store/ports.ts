@@ -155,6 +155,16 @@ export interface NewJob {
   payload?: unknown;
   /** Earliest start (ms since epoch); default now. */
   runAt?: number;
+  /**
+   * Jobs sharing an order key run one at a time in enqueue order: a job is not claimed
+   * while an earlier job with the same key exists (queued, waiting to retry or running).
+   */
+  orderKey?: string | null;
+  /**
+   * While a job with this key exists, enqueueing another with the same key adds nothing
+   * and returns the existing job's id (an idempotent enqueue).
+   */
+  dedupeKey?: string | null;
 }
 
 /** A job as handed to a worker. */
@@ -229,6 +239,8 @@ export interface JobQueue {
   drop(id: string): Promise<void>;
   /** Removes every job of a video (of one kind, when given). */
   dropForVideo(videoId: string, kind?: JobKind): Promise<void>;
+  /** Removes every job whose order key starts with `prefix` (a deleted webhook's deliveries). */
+  dropOrdered(prefix: string): Promise<void>;
   /** Running jobs whose holder starts with `prefix` (this machine's holders). */
   running(prefix?: string): Promise<RunningJob[]>;
   /** Queued and running jobs (of one kind, when given). */
@@ -282,6 +294,96 @@ export interface ChangeLog {
   listen?(onChange: () => void): Promise<() => Promise<void>>;
 }
 
+/** The webhook event types (the API contract). */
+export type VideoEventType =
+  | "video.created"
+  | "video.playable"
+  | "video.ready"
+  | "video.failed"
+  | "video.deleted";
+
+/**
+ * One transition of a video, kept in the outbox (`video_events`). The video store writes it
+ * in the same transaction as the transition itself, and only while some webhook subscribes
+ * to its type, so each transition is recorded exactly once and never lost.
+ */
+export interface VideoEvent {
+  /** Outbox order: transitions are dispatched in this order. */
+  seq: number;
+  /** Unique id (a UUID): the `webhook-id` of every delivery of this event. */
+  id: string;
+  type: VideoEventType;
+  videoId: string;
+  /** The video as the transition left it (as it was, for `video.deleted`); `media` is null. */
+  video: VideoRecord;
+  /** When the transition happened (ISO 8601). */
+  at: string;
+}
+
+/** The outbox of video transitions, drained in order by one dispatcher at a time. */
+export interface VideoEvents {
+  /**
+   * Claims the oldest event for `leaseMs`, or null when there is none or another holder's
+   * lease on it is still running (so events are dispatched strictly in order).
+   */
+  claimEvent(
+    holder: string,
+    leaseMs: number,
+    now?: number,
+  ): Promise<VideoEvent | null>;
+  /** Removes a dispatched event; false when `holder` no longer holds it. */
+  eventDone(seq: number, holder: string): Promise<boolean>;
+}
+
+/** A registered webhook. */
+export interface WebhookRecord {
+  id: string;
+  url: string;
+  events: VideoEventType[];
+  /** Standard Webhooks signing secret (`whsec_…`). */
+  secret: string;
+  createdAt: string;
+}
+
+/** Fields of a new webhook. */
+export type NewWebhook = Omit<WebhookRecord, "createdAt">;
+
+/** One delivery attempt as logged. */
+export interface DeliveryRecord {
+  /** Log order (newest is highest). */
+  seq: number;
+  webhookId: string;
+  /** The message id (`webhook-id`), the same on every attempt of one event. */
+  messageId: string;
+  /** Event type (`video.ready`, `webhook.test`, …). */
+  event: string;
+  /** 1 for the first try. */
+  attempt: number;
+  /** The receiver's HTTP status, or null when there was no answer. */
+  statusCode: number | null;
+  durationMs: number;
+  /** Why the attempt failed (timeout, refused address, non-2xx), or null on success. */
+  error: string | null;
+  /** When the attempt started (ISO 8601). */
+  at: string;
+}
+
+/** Registered webhooks and their delivery log (`webhooks`, `webhook_deliveries`). */
+export interface WebhookStore {
+  create(h: NewWebhook, now?: Date): Promise<WebhookRecord>;
+  get(id: string): Promise<WebhookRecord | null>;
+  /** Oldest first. */
+  list(): Promise<WebhookRecord[]>;
+  /** Removes the hook and its delivery log; false when it was absent. */
+  delete(id: string): Promise<boolean>;
+  /** Hooks subscribed to `type` that existed at `at` (ISO 8601), oldest first. */
+  subscribers(type: VideoEventType, at: string): Promise<WebhookRecord[]>;
+  /** Appends to a hook's log, keeping its newest `DELIVERY_LOG_KEEP` (events.ts) entries. */
+  logDelivery(d: Omit<DeliveryRecord, "seq">): Promise<void>;
+  /** A hook's log, newest first. */
+  deliveries(webhookId: string, limit: number): Promise<DeliveryRecord[]>;
+}
+
 /** One backend: every port, plus its health check and shutdown. */
 export interface Stores {
   videos: VideoStore;
@@ -289,6 +391,9 @@ export interface Stores {
   jobs: JobQueue;
   counters: Counters;
   changes: ChangeLog;
+  /** The transition outbox (written by the video store with each transition). */
+  events: VideoEvents;
+  webhooks: WebhookStore;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

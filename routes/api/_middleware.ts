@@ -16,5 +16,5 @@ export const handler = [
     // tus data PATCHes belong to an upload already counted at its creation.
     exempt: ["/api/uploads/"],
   }),
-  requireToken(["/api/session"]),
+  requireToken(["/api/session"], ["/api/webhooks"]),
 ].map((mw) => define.middleware(mw));

@@ -15,8 +15,10 @@ import type {
   NewVideo,
   RenditionState,
   Stores,
+  VideoEventType,
   VideoRecord,
 } from "../../lib/store/ports.ts";
+import { VIDEO_EVENT_TYPES as ALL_EVENTS } from "../../lib/store/events.ts";
 
 /** One freshly opened, empty database of the backend under test. */
 export interface Backend {
@@ -773,6 +775,259 @@ export function storeContract(
     await other.counters.add("transcodes_total", 2);
     assert.equal((await s.counters.all()).transcodes_total, 3);
     assert.equal((await other.counters.all()).transcodes_total, 3);
+  });
+
+  // ------------------------------------------------- jobs: order keys and dedupe keys
+
+  test("jobs sharing an order key are claimed one at a time, in enqueue order", async (s) => {
+    const a1 = await s.jobs.enqueue({
+      kind: "webhook",
+      orderKey: "k",
+      runAt: 0,
+    });
+    const a2 = await s.jobs.enqueue({
+      kind: "webhook",
+      orderKey: "k",
+      runAt: 0,
+    });
+    const b1 = await s.jobs.enqueue({
+      kind: "webhook",
+      orderKey: "j",
+      runAt: 0,
+    });
+    const first = await s.jobs.claim("h", 60_000, ["webhook"], 1000);
+    assert.equal(first?.id, a1);
+    const second = await s.jobs.claim("h2", 60_000, ["webhook"], 1000);
+    assert.equal(second?.id, b1, "another key is not held up");
+    assert.equal(await s.jobs.claim("h3", 60_000, ["webhook"], 1000), null);
+    // Waiting for a retry still holds the later job back.
+    await s.jobs.retryLater(a1, "h", "500", 10_000, 1000);
+    assert.equal(await s.jobs.claim("h3", 60_000, ["webhook"], 2000), null);
+    const again = await s.jobs.claim("h3", 60_000, ["webhook"], 11_000);
+    assert.equal(again?.id, a1);
+    assert.equal(await s.jobs.complete(a1, "h3"), true);
+    assert.equal(
+      (await s.jobs.claim("h4", 60_000, ["webhook"], 11_000))?.id,
+      a2,
+    );
+  });
+
+  test("an order key's later job due earlier still waits for the earlier job", async (s) => {
+    const a1 = await s.jobs.enqueue({
+      kind: "webhook",
+      orderKey: "k",
+      runAt: 5000,
+    });
+    await s.jobs.enqueue({ kind: "webhook", orderKey: "k", runAt: 0 });
+    assert.equal(await s.jobs.claim("h", 60_000, ["webhook"], 1000), null);
+    assert.equal((await s.jobs.claim("h", 60_000, ["webhook"], 5000))?.id, a1);
+  });
+
+  test("enqueueing a dedupe key that exists adds nothing and returns the existing id", async (s) => {
+    const id = await s.jobs.enqueue({
+      kind: "webhook",
+      dedupeKey: "m1",
+      runAt: 0,
+    });
+    const again = await s.jobs.enqueue({
+      kind: "webhook",
+      dedupeKey: "m1",
+      runAt: 0,
+    });
+    assert.equal(again, id);
+    assert.deepEqual(await s.jobs.depth("webhook"), {
+      queued: 1,
+      processing: 0,
+    });
+    await s.jobs.enqueue({ kind: "webhook", dedupeKey: "m2", runAt: 0 });
+    await s.jobs.enqueue({ kind: "webhook", runAt: 0 });
+    await s.jobs.enqueue({ kind: "webhook", runAt: 0 });
+    assert.deepEqual(await s.jobs.depth("webhook"), {
+      queued: 4,
+      processing: 0,
+    });
+  });
+
+  test("dropOrdered removes the jobs whose order key has the prefix, whatever their state", async (s) => {
+    await s.jobs.enqueue({ kind: "webhook", orderKey: "h1:a", runAt: 0 });
+    await s.jobs.enqueue({ kind: "webhook", orderKey: "h1:b", runAt: 0 });
+    await s.jobs.enqueue({ kind: "webhook", orderKey: "h2:a", runAt: 0 });
+    await s.jobs.enqueue({ kind: "webhook", runAt: 0 });
+    await s.jobs.claim("h", 60_000, ["webhook"], 1000);
+    await s.jobs.dropOrdered("h1:");
+    assert.deepEqual(await s.jobs.depth("webhook"), {
+      queued: 2,
+      processing: 0,
+    });
+  });
+
+  // ----------------------------------------------------- webhooks and the transition outbox
+
+  const hook = (id: string, events: VideoEventType[] = [...ALL_EVENTS]) => ({
+    id,
+    url: `https://hooks.example/${id}`,
+    events,
+    secret: `whsec_${id}`,
+  });
+
+  /** Claims and removes every outbox event; returns `type videoId` of each, in order. */
+  async function drainEvents(st: Stores, now = 1000): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const e = await st.events.claimEvent("d", 60_000, now);
+      if (!e) return out;
+      out.push(`${e.type} ${e.videoId}`);
+      assert.equal(await st.events.eventDone(e.seq, "d"), true);
+    }
+    throw new Error("the outbox never emptied");
+  }
+
+  test("webhooks round-trip, list oldest first, and delete", async (s) => {
+    const a = await s.stores.webhooks.create(
+      hook("a", ["video.ready"]),
+      new Date(1000),
+    );
+    await s.stores.webhooks.create(hook("b"), new Date(2000));
+    assert.deepEqual(a, {
+      ...hook("a", ["video.ready"]),
+      createdAt: new Date(1000).toISOString(),
+    });
+    assert.deepEqual(await s.stores.webhooks.get("a"), a);
+    assert.deepEqual((await s.stores.webhooks.list()).map((h) => h.id), [
+      "a",
+      "b",
+    ]);
+    assert.equal(await s.stores.webhooks.delete("a"), true);
+    assert.equal(await s.stores.webhooks.delete("a"), false);
+    assert.equal(await s.stores.webhooks.get("a"), null);
+  });
+
+  test("subscribers are the hooks of that type that existed at the time", async (s) => {
+    await s.stores.webhooks.create(hook("a", ["video.ready"]), new Date(1000));
+    await s.stores.webhooks.create(hook("b"), new Date(2000));
+    await s.stores.webhooks.create(hook("c", ["video.failed"]), new Date(500));
+    const at = (ms: number) => new Date(ms).toISOString();
+    const subs = async (t: VideoEventType, ms: number) =>
+      (await s.stores.webhooks.subscribers(t, at(ms))).map((h) => h.id);
+    assert.deepEqual(await subs("video.ready", 3000), ["a", "b"]);
+    assert.deepEqual(await subs("video.ready", 1500), ["a"]);
+    assert.deepEqual(await subs("video.created", 3000), ["b"]);
+    assert.deepEqual(await subs("video.failed", 600), ["c"]);
+  });
+
+  test("the delivery log lists a hook's attempts newest first and goes with the hook", async (s) => {
+    await s.stores.webhooks.create(hook("a"));
+    await s.stores.webhooks.create(hook("b"));
+    const entry = (webhookId: string, attempt: number) => ({
+      webhookId,
+      messageId: "m1",
+      event: "video.ready",
+      attempt,
+      statusCode: attempt < 3 ? 500 : 200,
+      durationMs: 12,
+      error: attempt < 3 ? "The receiver answered 500." : null,
+      at: new Date(attempt * 1000).toISOString(),
+    });
+    for (const n of [1, 2, 3]) {
+      await s.stores.webhooks.logDelivery(entry("a", n));
+    }
+    await s.stores.webhooks.logDelivery(entry("b", 1));
+    await s.stores.webhooks.logDelivery(entry("gone", 1)); // no such hook: ignored
+    const log = await s.stores.webhooks.deliveries("a", 10);
+    assert.deepEqual(log.map((d) => d.attempt), [3, 2, 1]);
+    const { seq: _, ...last } = log[0];
+    assert.deepEqual(last, entry("a", 3));
+    assert.equal((await s.stores.webhooks.deliveries("a", 2)).length, 2);
+    await s.stores.webhooks.delete("a");
+    assert.deepEqual(await s.stores.webhooks.deliveries("a", 10), []);
+    assert.equal((await s.stores.webhooks.deliveries("b", 10)).length, 1);
+  });
+
+  test("no transition is put in the outbox while no webhook subscribes to it", async (s) => {
+    await s.addVideo("a");
+    await s.videos.update("a", { status: "ready", playable: true });
+    assert.equal(await s.stores.events.claimEvent("d", 60_000, 1000), null);
+    await s.stores.webhooks.create(hook("h", ["video.failed"]));
+    await s.addVideo("b");
+    await s.videos.update("b", { status: "ready" });
+    assert.deepEqual(await drainEvents(s.stores), []);
+    await s.videos.update("b", { status: "failed" });
+    assert.deepEqual(await drainEvents(s.stores), ["video.failed b"]);
+  });
+
+  test("each transition is in the outbox exactly once, in order, with its snapshot", async (s) => {
+    await s.stores.webhooks.create(hook("h"));
+    await s.addVideo("a");
+    await s.videos.update("a", { status: "processing", progress: 0 });
+    await s.videos.update("a", { progress: 0.3 });
+    await s.videos.update("a", { playable: true });
+    await s.videos.update("a", { playable: true }); // not a transition
+    await s.videos.update("a", { status: "ready", progress: 1 });
+    await s.videos.update("a", { status: "ready" }); // not a transition
+    await s.videos.update("a", { status: "failed" }, ["queued"]); // guarded out
+    await s.addVideo("b");
+    // One write that makes a video playable and ready is both, playable first.
+    await s.videos.update("b", { status: "ready", progress: 1 });
+    await s.videos.update("b", { status: "failed", error: "x" });
+    await s.videos.delete("a");
+    await s.videos.delete("a"); // already gone
+    const first = await s.stores.events.claimEvent("d", 60_000, 1000);
+    assert.equal(first?.type, "video.created");
+    assert.equal(first?.video.id, "a");
+    assert.equal(first?.video.status, "queued");
+    assert.equal(first?.video.media, null, "no probe output in events");
+    assert.match(first!.id, /^[0-9a-f-]{36}$/);
+    assert.ok(!Number.isNaN(Date.parse(first!.at)));
+    await s.stores.events.eventDone(first!.seq, "d");
+    const ready = await s.stores.events.claimEvent("d", 60_000, 1000);
+    assert.equal(ready?.type, "video.playable");
+    assert.equal(ready?.video.playable, true);
+    assert.equal(ready?.video.status, "processing");
+    await s.stores.events.eventDone(ready!.seq, "d");
+    assert.deepEqual(await drainEvents(s.stores), [
+      "video.ready a",
+      "video.created b",
+      "video.playable b",
+      "video.ready b",
+      "video.failed b",
+      "video.deleted a",
+    ]);
+  });
+
+  test("a deleted video's event carries the video as it was", async (s) => {
+    await s.stores.webhooks.create(hook("h", ["video.deleted"]));
+    await s.addVideo("a");
+    await s.videos.update("a", { title: "Last title" });
+    await s.videos.delete("a");
+    const e = await s.stores.events.claimEvent("d", 60_000, 1000);
+    assert.equal(e?.type, "video.deleted");
+    assert.equal(e?.video.title, "Last title");
+  });
+
+  test("only the head of the outbox is claimed, by one holder at a time until its lease ends", async (s) => {
+    await s.stores.webhooks.create(hook("h"));
+    await s.addVideo("a");
+    await s.addVideo("b");
+    const other = await s.other();
+    const head = await s.stores.events.claimEvent("d1", 5000, 1000);
+    assert.equal(head?.videoId, "a");
+    assert.equal(await other.events.claimEvent("d2", 5000, 2000), null);
+    const taken = await other.events.claimEvent("d2", 5000, 7000);
+    assert.equal(taken?.seq, head?.seq, "after the lease, the same head");
+    assert.equal(await s.stores.events.eventDone(head!.seq, "d1"), false);
+    assert.equal(await other.events.eventDone(head!.seq, "d2"), true);
+    assert.equal(
+      (await s.stores.events.claimEvent("d1", 5000, 7000))?.videoId,
+      "b",
+    );
+  });
+
+  test("a transition written on one connection is in the outbox seen by the other", async (s) => {
+    await s.stores.webhooks.create(hook("h", ["video.ready"]));
+    await s.addVideo("a");
+    const other = await s.other();
+    await other.videos.update("a", { status: "ready" });
+    assert.deepEqual(await drainEvents(s.stores), ["video.ready a"]);
   });
 
   test("ping resolves while the database answers", async (s) => {

@@ -98,6 +98,43 @@ export const MIGRATIONS: string[] = [
      created_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (video_id, lang)
    );`,
+  // v4: webhooks: ordered and idempotent jobs, the hooks and their log, the transition outbox
+  // (ordered by the revision, which is taken under the counter lock, so in commit order).
+  `ALTER TABLE jobs ADD COLUMN order_key TEXT, ADD COLUMN dedupe_key TEXT;
+   CREATE INDEX jobs_order ON jobs (order_key, seq) WHERE order_key IS NOT NULL;
+   CREATE UNIQUE INDEX jobs_dedupe ON jobs (dedupe_key);
+   CREATE TABLE webhooks (
+     seq BIGSERIAL NOT NULL,
+     id TEXT PRIMARY KEY,
+     url TEXT NOT NULL,
+     events TEXT[] NOT NULL,
+     secret TEXT NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL
+   );
+   CREATE TABLE webhook_deliveries (
+     seq BIGSERIAL PRIMARY KEY,
+     webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+     message_id TEXT NOT NULL,
+     event TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     status_code INTEGER,
+     duration_ms INTEGER NOT NULL,
+     error TEXT,
+     at TIMESTAMPTZ NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, seq);
+   CREATE TABLE video_events (
+     seq BIGSERIAL PRIMARY KEY,
+     rev BIGINT NOT NULL,
+     id TEXT NOT NULL UNIQUE,
+     type TEXT NOT NULL,
+     video_id TEXT NOT NULL,
+     video JSONB NOT NULL,
+     at TIMESTAMPTZ NOT NULL,
+     holder TEXT,
+     lease_until BIGINT
+   );
+   CREATE INDEX video_events_order ON video_events (rev, seq);`,
 ];
 
 /** Advisory lock key of the migrations ("reel" in ASCII). */

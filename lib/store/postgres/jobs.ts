@@ -44,16 +44,25 @@ export class PgJobQueue implements JobQueue {
     const payload = job.payload === undefined
       ? null
       : JSON.stringify(job.payload);
-    await this.#sql`
+    const added = await this.#sql`
       WITH j AS (
-        INSERT INTO jobs (id, kind, video_id, payload, state, attempts, run_after)
+        INSERT INTO jobs (id, kind, video_id, payload, state, attempts, run_after,
+          order_key, dedupe_key)
         VALUES (${id}, ${job.kind}, ${
       job.videoId ?? null
     }, ${payload}::text::jsonb,
-          'queued', 0, ${ms(job.runAt ?? Date.now())})
+          'queued', 0, ${ms(job.runAt ?? Date.now())}, ${job.orderKey ?? null},
+          ${job.dedupeKey ?? null})
+        ON CONFLICT (dedupe_key) DO NOTHING
         RETURNING kind
       )
       SELECT 1 FROM j, pg_notify(${JOBS_CHANNEL}, j.kind)`;
+    if (added.length === 0 && job.dedupeKey) {
+      const [row] = await this.#sql<{ id: string }[]>`
+        SELECT id FROM jobs WHERE dedupe_key = ${job.dedupeKey}`;
+      // Gone between the two statements: it ran, so nothing more is owed.
+      return row?.id ?? id;
+    }
     return id;
   }
 
@@ -68,13 +77,15 @@ export class PgJobQueue implements JobQueue {
       UPDATE jobs SET state = 'running', attempts = attempts + 1,
         lease_until = ${ms(now + leaseMs)}, holder = ${holder}, pids = '{}'
       WHERE id = (
-        SELECT id FROM jobs
+        SELECT id FROM jobs j
         WHERE kind = ANY(${kinds})
           AND ((state = 'queued' AND run_after <= ${ms(now)})
             OR (state = 'running' AND lease_until < ${ms(now)}))
+          AND (order_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM jobs e WHERE e.order_key = j.order_key AND e.seq < j.seq))
         ORDER BY run_after, seq
         LIMIT 1
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF j SKIP LOCKED
       )
       RETURNING id, kind, video_id, payload, attempts, last_error`;
     if (!row) return null;
@@ -167,6 +178,10 @@ export class PgJobQueue implements JobQueue {
     } else {
       await this.#sql`DELETE FROM jobs WHERE video_id = ${videoId}`;
     }
+  }
+
+  async dropOrdered(prefix: string): Promise<void> {
+    await this.#sql`DELETE FROM jobs WHERE starts_with(order_key, ${prefix})`;
   }
 
   async running(prefix = ""): Promise<RunningJob[]> {

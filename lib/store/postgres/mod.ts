@@ -13,6 +13,7 @@ import { PgCounters } from "./counters.ts";
 import { PgJobQueue } from "./jobs.ts";
 import { isPostgresUrl, redactUrl } from "./url.ts";
 import { PgVideoStore } from "./videos.ts";
+import { PgWebhookStore } from "./webhooks.ts";
 
 /** Options of {@link openPostgresStores}. */
 export interface PostgresOptions {
@@ -70,6 +71,8 @@ export async function openPostgresStores(
     jobs: new PgJobQueue(sql, listener),
     counters: new PgCounters(sql),
     changes: videos,
+    events: videos,
+    webhooks: new PgWebhookStore(sql),
     async ping() {
       await sql`SELECT 1`;
     },

@@ -14,13 +14,30 @@ import type {
   JobKind,
   NewVideo,
   RenditionState,
+  VideoEvent,
+  VideoEvents,
+  VideoEventType,
   VideoPatch,
   VideoRecord,
   VideoStatus,
   VideoStore,
   Visibility,
 } from "../ports.ts";
+import type postgres from "postgres";
+import { eventSnapshot, mayTransition, transitionEvents } from "../events.ts";
 import { CHANGES_CHANNEL, type Listener, pgText, type Sql } from "./db.ts";
+
+/** A transaction's handle (what `sql.begin` passes), used like the pool. */
+type Tx = postgres.TransactionSql<{ bigint: number }>;
+
+interface EventRow {
+  seq: number;
+  id: string;
+  type: VideoEventType;
+  video_id: string;
+  video: VideoRecord;
+  at: Date;
+}
 
 interface Row {
   seq: number;
@@ -45,7 +62,7 @@ interface Row {
 }
 
 /** A video's captions as a JSON array column, for a query over `table` (`videos` or a CTE). */
-function withCaptions(sql: Sql, table: "videos" | "v") {
+function withCaptions(sql: Sql | Tx, table: "videos" | "v") {
   return sql.unsafe(
     `(SELECT COALESCE(json_agg(json_build_object('lang', c.lang, 'label', c.label)
         ORDER BY c.lang COLLATE "C"), '[]'::json) FROM captions c WHERE c.video_id = ${table}.id)
@@ -81,6 +98,9 @@ function fromRow(r: Row): VideoRecord {
   };
 }
 
+/** Rolls back a transition that found nothing to change (gone, or guarded out). */
+class NothingToDo extends Error {}
+
 const COLUMNS: Record<keyof VideoPatch, string> = {
   title: "title",
   status: "status",
@@ -94,8 +114,28 @@ const COLUMNS: Record<keyof VideoPatch, string> = {
   height: "height",
 };
 
-/** Video records in `videos` (+ `tombstones` for deletions). */
-export class PgVideoStore implements VideoStore, ChangeLog {
+/**
+ * Records a transition in the outbox while some webhook subscribes to it, inside the
+ * transaction of the write (after it took the counter lock, so `rev` orders events in
+ * commit order).
+ */
+async function recordEvent(
+  tx: Tx,
+  type: VideoEventType,
+  v: VideoRecord,
+): Promise<void> {
+  await tx`
+    INSERT INTO video_events (rev, id, type, video_id, video, at)
+    SELECT ${v.rev}, ${crypto.randomUUID()}, ${type}, ${v.id},
+      ${JSON.stringify(eventSnapshot(v))}::text::jsonb, now()
+    WHERE EXISTS (SELECT 1 FROM webhooks WHERE ${type} = ANY(events))`;
+}
+
+/**
+ * Video records in `videos` (+ `tombstones` for deletions, + the transition outbox
+ * `video_events`, written in the transaction of the transition).
+ */
+export class PgVideoStore implements VideoStore, ChangeLog, VideoEvents {
   #sql: Sql;
   #listener: Listener;
 
@@ -105,7 +145,15 @@ export class PgVideoStore implements VideoStore, ChangeLog {
   }
 
   async create(v: NewVideo, now = new Date()): Promise<VideoRecord> {
-    const sql = this.#sql;
+    return await this.#sql.begin(async (tx) => {
+      const video = await this.#insert(tx, v, now);
+      await recordEvent(tx, "video.created", video);
+      return video;
+    });
+  }
+
+  async #insert(tx: Tx, v: NewVideo, now: Date): Promise<VideoRecord> {
+    const sql = tx;
     // media is JSON, not JSONB: probe output is kept exactly (JSONB refuses \u0000).
     const media = JSON.stringify(v.media ?? null);
     const [row] = await sql<Row[]>`
@@ -153,7 +201,40 @@ export class PgVideoStore implements VideoStore, ChangeLog {
     patch: VideoPatch,
     onlyIf?: VideoStatus[],
   ): Promise<VideoRecord | null> {
-    const sql = this.#sql;
+    // Progress and renditions are one statement; a status or playable change also reads
+    // the state before it (to know its events), so it is a short transaction.
+    if (!mayTransition(patch)) {
+      return await this.#patch(this.#sql, id, patch, onlyIf);
+    }
+    return await this.#sql.begin(async (tx) => {
+      const [r] = await tx<{ rev: number }[]>`
+        UPDATE counters SET value = value + 1 WHERE name = 'rev'
+        RETURNING value::bigint AS rev`;
+      const [before] = await tx<{ status: VideoStatus; playable: boolean }[]>`
+        SELECT status, playable FROM videos WHERE id = ${id} FOR UPDATE`;
+      if (!before || (onlyIf?.length && !onlyIf.includes(before.status))) {
+        throw new NothingToDo();
+      }
+      const after = await this.#patch(tx, id, patch, undefined, r.rev);
+      if (!after) throw new NothingToDo();
+      for (const type of transitionEvents(before, after)) {
+        await recordEvent(tx, type, after);
+      }
+      return after;
+    }).catch((err) => {
+      if (err instanceof NothingToDo) return null;
+      throw err;
+    });
+  }
+
+  /** The UPDATE itself; with `rev` (inside a transaction holding the counter) it uses that. */
+  async #patch(
+    sql: Sql | Tx,
+    id: string,
+    patch: VideoPatch,
+    onlyIf?: VideoStatus[],
+    rev?: number,
+  ): Promise<VideoRecord | null> {
     const keys = (Object.keys(patch) as (keyof VideoPatch)[])
       .filter((k) => patch[k] !== undefined);
     // Each assignment ends with a comma; `rev` comes last.
@@ -167,6 +248,16 @@ export class PgVideoStore implements VideoStore, ChangeLog {
       const value = k === "error" ? pgText(patch.error ?? null) : patch[k];
       return sql`${column} = ${value as string | number | boolean | null},`;
     });
+    if (rev !== undefined) {
+      const [row] = await sql<Row[]>`
+        WITH v AS (
+          UPDATE videos SET ${sets.length ? sets : sql``} rev = ${rev}
+          WHERE id = ${id} RETURNING *
+        )
+        SELECT v.*, ${withCaptions(sql, "v")}
+        FROM v, pg_notify(${CHANGES_CHANNEL}, v.rev::text)`;
+      return row ? fromRow(row) : null;
+    }
     const guard = () =>
       onlyIf?.length ? sql`AND status = ANY(${onlyIf})` : sql``;
     const [row] = await sql<Row[]>`
@@ -185,21 +276,29 @@ export class PgVideoStore implements VideoStore, ChangeLog {
   }
 
   async delete(id: string): Promise<boolean> {
-    const rows = await this.#sql`
-      WITH r AS (
-        UPDATE counters SET value = value + 1
-        WHERE name = 'rev' AND EXISTS (SELECT 1 FROM videos WHERE id = ${id})
-        RETURNING value::bigint AS rev
-      ), d AS (
-        DELETE FROM videos USING r WHERE videos.id = ${id}
-        RETURNING videos.id, r.rev
-      ), t AS (
-        INSERT INTO tombstones (id, rev) SELECT id, rev FROM d
-        ON CONFLICT (id) DO UPDATE SET rev = excluded.rev
-        RETURNING id, rev
-      )
-      SELECT t.id FROM t, pg_notify(${CHANGES_CHANNEL}, t.rev::text)`;
-    return rows.length > 0;
+    return await this.#sql.begin(async (tx) => {
+      const rows = await tx<Row[]>`
+        WITH r AS (
+          UPDATE counters SET value = value + 1
+          WHERE name = 'rev' AND EXISTS (SELECT 1 FROM videos WHERE id = ${id})
+          RETURNING value::bigint AS rev
+        ), d AS (
+          DELETE FROM videos USING r WHERE videos.id = ${id}
+          RETURNING videos.*, r.rev AS new_rev
+        ), t AS (
+          INSERT INTO tombstones (id, rev) SELECT id, new_rev FROM d
+          ON CONFLICT (id) DO UPDATE SET rev = excluded.rev
+          RETURNING id, rev
+        )
+        SELECT d.* FROM d, t, pg_notify(${CHANGES_CHANNEL}, t.rev::text)`;
+      if (rows.length === 0) return false;
+      const gone = rows[0] as Row & { new_rev: number };
+      await recordEvent(tx, "video.deleted", {
+        ...fromRow(gone),
+        rev: gone.new_rev,
+      });
+      return true;
+    });
   }
 
   async countByStatus(): Promise<Record<VideoStatus, number>> {
@@ -247,6 +346,35 @@ export class PgVideoStore implements VideoStore, ChangeLog {
       deleted: deleted.map((r) => r.id),
       rev: upto,
     };
+  }
+
+  async claimEvent(
+    holder: string,
+    leaseMs: number,
+    now = Date.now(),
+  ): Promise<VideoEvent | null> {
+    // Only the head of the outbox can be claimed, so one dispatcher at a time, in order.
+    const [row] = await this.#sql<EventRow[]>`
+      UPDATE video_events SET holder = ${holder},
+        lease_until = ${Math.round(now + leaseMs)}
+      WHERE seq = (SELECT seq FROM video_events ORDER BY rev, seq LIMIT 1)
+        AND (holder IS NULL OR lease_until < ${Math.round(now)})
+      RETURNING seq, id, type, video_id, video, at`;
+    if (!row) return null;
+    return {
+      seq: row.seq,
+      id: row.id,
+      type: row.type,
+      videoId: row.video_id,
+      video: row.video,
+      at: row.at.toISOString(),
+    };
+  }
+
+  async eventDone(seq: number, holder: string): Promise<boolean> {
+    const r = await this.#sql`
+      DELETE FROM video_events WHERE seq = ${seq} AND holder = ${holder}`;
+    return r.count > 0;
   }
 
   /** Calls `onChange` after every video write, this process's and others'. */

@@ -81,6 +81,42 @@ const MIGRATIONS: string[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (video_id, lang)
    );`,
+  // v6: webhooks: ordered and idempotent jobs, the hooks and their log, the transition outbox.
+  `ALTER TABLE jobs ADD COLUMN order_key TEXT;
+   ALTER TABLE jobs ADD COLUMN dedupe_key TEXT;
+   CREATE INDEX jobs_order ON jobs(order_key);
+   CREATE UNIQUE INDEX jobs_dedupe ON jobs(dedupe_key);
+   CREATE TABLE webhooks (
+     id TEXT PRIMARY KEY,
+     url TEXT NOT NULL,
+     events TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE webhook_deliveries (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+     message_id TEXT NOT NULL,
+     event TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     status_code INTEGER,
+     duration_ms INTEGER NOT NULL,
+     error TEXT,
+     at TEXT NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, seq);
+   CREATE TABLE video_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     rev INTEGER NOT NULL,
+     id TEXT NOT NULL UNIQUE,
+     type TEXT NOT NULL,
+     video_id TEXT NOT NULL,
+     video TEXT NOT NULL,
+     at TEXT NOT NULL,
+     holder TEXT,
+     lease_until INTEGER
+   );
+   CREATE INDEX video_events_order ON video_events(rev, seq);`,
 ];
 
 /** A database connection with the schema applied. */

@@ -33,16 +33,25 @@ export class SqliteJobQueue implements JobQueue {
 
   enqueue(job: NewJob): Promise<string> {
     const id = crypto.randomUUID();
-    this.#db.prepare(
-      `INSERT INTO jobs (id, kind, video_id, payload, state, attempts, run_after)
-       VALUES (?, ?, ?, ?, 'queued', 0, ?)`,
+    const added = this.#db.prepare(
+      `INSERT INTO jobs (id, kind, video_id, payload, state, attempts, run_after, order_key,
+         dedupe_key)
+       VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
     ).run(
       id,
       job.kind,
       job.videoId ?? null,
       job.payload === undefined ? null : JSON.stringify(job.payload),
       job.runAt ?? Date.now(),
+      job.orderKey ?? null,
+      job.dedupeKey ?? null,
     );
+    if (added.changes === 0 && job.dedupeKey) {
+      const row = this.#db.prepare("SELECT id FROM jobs WHERE dedupe_key = ?")
+        .get(job.dedupeKey) as { id: string } | undefined;
+      // Gone between the two statements: it ran, so nothing more is owed.
+      return Promise.resolve(row?.id ?? id);
+    }
     return Promise.resolve(id);
   }
 
@@ -58,6 +67,8 @@ export class SqliteJobQueue implements JobQueue {
         `SELECT id, kind, video_id, payload, attempts, last_error FROM jobs
          WHERE kind IN (${kinds.map(() => "?").join(", ")})
            AND ((state = 'queued' AND run_after <= ?) OR (state = 'running' AND lease_until < ?))
+           AND (order_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM jobs e WHERE e.order_key = jobs.order_key AND e.rowid < jobs.rowid))
          ORDER BY run_after, rowid LIMIT 1`,
       ).get(...kinds, now, now) as ClaimRow | undefined;
       if (!row) return null;
@@ -143,6 +154,13 @@ export class SqliteJobQueue implements JobQueue {
     } else {
       this.#db.prepare("DELETE FROM jobs WHERE video_id = ?").run(videoId);
     }
+    return Promise.resolve();
+  }
+
+  dropOrdered(prefix: string): Promise<void> {
+    this.#db.prepare(
+      "DELETE FROM jobs WHERE order_key IS NOT NULL AND substr(order_key, 1, ?) = ?",
+    ).run(prefix.length, prefix);
     return Promise.resolve();
   }
 

@@ -9,6 +9,7 @@ import { SqliteCaptionStore } from "./captions.ts";
 import { SqliteCounters } from "./counters.ts";
 import { SqliteJobQueue } from "./jobs.ts";
 import { SqliteVideoStore } from "./videos.ts";
+import { SqliteWebhookStore } from "./webhooks.ts";
 
 /** Opens (creating and migrating) the database in `dataDir` and returns its stores. */
 export function openSqliteStores(dataDir: string): Stores {
@@ -20,6 +21,8 @@ export function openSqliteStores(dataDir: string): Stores {
     jobs: new SqliteJobQueue(db),
     counters: new SqliteCounters(db),
     changes: videos,
+    events: videos,
+    webhooks: new SqliteWebhookStore(db),
     ping() {
       db.prepare("SELECT 1").get();
       return Promise.resolve();

@@ -11,12 +11,16 @@ import type {
   JobKind,
   NewVideo,
   RenditionState,
+  VideoEvent,
+  VideoEvents,
+  VideoEventType,
   VideoPatch,
   VideoRecord,
   VideoStatus,
   VideoStore,
   Visibility,
 } from "../ports.ts";
+import { eventSnapshot, transitionEvents } from "../events.ts";
 import { type Db, nextRev, transaction } from "./db.ts";
 
 interface Row {
@@ -91,12 +95,43 @@ const COLUMNS: Record<keyof VideoPatch, string> = {
   height: "height",
 };
 
-/** Video records in the `videos` table (+ `tombstones` for deletions). */
-export class SqliteVideoStore implements VideoStore, ChangeLog {
+interface EventRow {
+  seq: number;
+  id: string;
+  type: VideoEventType;
+  video_id: string;
+  video: string;
+  at: string;
+  holder: string | null;
+  lease_until: number | null;
+}
+
+/**
+ * Video records in the `videos` table (+ `tombstones` for deletions, + the transition
+ * outbox `video_events`, written in the same transaction as the transition).
+ */
+export class SqliteVideoStore implements VideoStore, ChangeLog, VideoEvents {
   #db: Db;
 
   constructor(db: Db) {
     this.#db = db;
+  }
+
+  /** Records a transition in the outbox while some webhook subscribes to it (in a transaction). */
+  #event(type: VideoEventType, v: VideoRecord, rev: number): void {
+    this.#db.prepare(
+      `INSERT INTO video_events (rev, id, type, video_id, video, at)
+       SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (
+         SELECT 1 FROM webhooks w, json_each(w.events) e WHERE e.value = ?)`,
+    ).run(
+      rev,
+      crypto.randomUUID(),
+      type,
+      v.id,
+      JSON.stringify(eventSnapshot(v)),
+      new Date().toISOString(),
+      type,
+    );
   }
 
   create(v: NewVideo, now = new Date()): Promise<VideoRecord> {
@@ -119,7 +154,9 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
         JSON.stringify(v.media ?? null),
         rev,
       ) as unknown as Row;
-      return fromRow(row);
+      const video = fromRow(row);
+      this.#event("video.created", video, rev);
+      return video;
     }));
   }
 
@@ -172,25 +209,36 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       const guard = onlyIf?.length
         ? ` AND status IN (${onlyIf.map(() => "?").join(", ")})`
         : "";
-      const exists = this.#db.prepare(
-        `SELECT 1 FROM videos WHERE id = ?${guard}`,
-      ).get(id, ...(onlyIf ?? []));
-      if (!exists) return null;
+      const before = this.#db.prepare(
+        `SELECT status, playable FROM videos WHERE id = ?${guard}`,
+      ).get(id, ...(onlyIf ?? [])) as
+        | { status: VideoStatus; playable: number }
+        | undefined;
+      if (!before) return null;
       const rev = nextRev(this.#db);
       const row = this.#db.prepare(
         `UPDATE videos SET ${
           [...sets, "rev = ?"].join(", ")
         } WHERE id = ? RETURNING *, ${WITH_CAPTIONS}`,
       ).get(...values, rev, id) as Row | undefined;
-      return row ? fromRow(row) : null;
+      if (!row) return null;
+      const after = fromRow(row);
+      const was = { status: before.status, playable: before.playable === 1 };
+      for (const type of transitionEvents(was, after)) {
+        this.#event(type, after, rev);
+      }
+      return after;
     }));
   }
 
   delete(id: string): Promise<boolean> {
     return Promise.resolve(transaction(this.#db, () => {
-      const gone = this.#db.prepare("DELETE FROM videos WHERE id = ?").run(id);
-      if (gone.changes === 0) return false;
+      const gone = this.#db.prepare(
+        "DELETE FROM videos WHERE id = ? RETURNING *",
+      ).get(id) as Row | undefined;
+      if (!gone) return false;
       const rev = nextRev(this.#db);
+      this.#event("video.deleted", fromRow(gone), rev);
       this.#db.prepare(
         "INSERT OR REPLACE INTO tombstones (id, rev) VALUES (?, ?)",
       ).run(id, rev);
@@ -239,6 +287,39 @@ export class SqliteVideoStore implements VideoStore, ChangeLog {
       "SELECT id FROM tombstones WHERE rev > ? AND rev <= ? ORDER BY rev",
     ).all(rev, upto) as unknown as { id: string }[]).map((r) => r.id);
     return Promise.resolve({ videos, deleted, rev: upto });
+  }
+
+  claimEvent(
+    holder: string,
+    leaseMs: number,
+    now = Date.now(),
+  ): Promise<VideoEvent | null> {
+    const head = "SELECT * FROM video_events ORDER BY rev, seq LIMIT 1";
+    // Look before taking the write lock: the outbox is empty nearly always.
+    if (!this.#db.prepare(head).get()) return Promise.resolve(null);
+    return Promise.resolve(transaction(this.#db, () => {
+      const row = this.#db.prepare(head).get() as EventRow | undefined;
+      if (!row) return null;
+      if (row.holder !== null && (row.lease_until ?? 0) >= now) return null;
+      this.#db.prepare(
+        "UPDATE video_events SET holder = ?, lease_until = ? WHERE seq = ?",
+      ).run(holder, now + leaseMs, row.seq);
+      return {
+        seq: row.seq,
+        id: row.id,
+        type: row.type,
+        videoId: row.video_id,
+        video: JSON.parse(row.video) as VideoRecord,
+        at: row.at,
+      };
+    }));
+  }
+
+  eventDone(seq: number, holder: string): Promise<boolean> {
+    const r = this.#db.prepare(
+      "DELETE FROM video_events WHERE seq = ? AND holder = ?",
+    ).run(seq, holder);
+    return Promise.resolve(r.changes > 0);
   }
 
   #rev(): number {
