@@ -62,7 +62,10 @@ Deno.test("webhooks across processes - PostgreSQL: the web delivers the worker's
   const db = await createDatabase(pg);
   try {
     await twoProcesses(
-      { DATABASE_URL: db.url },
+      {
+        DATABASE_URL: db.url,
+        SIGNING_SECRET: "webhooks-test-signing-secret-0123456789",
+      },
       {},
       { WEBHOOK_CONCURRENCY: "0" },
     );
