@@ -73,6 +73,14 @@ export async function buildWeb(
     minFreeBytes: config.minFreeDiskBytes,
     tusExpiryHours: config.tusExpiryHours,
     errorResponse: toErrorResponse,
+    tusS3: config.s3Bucket
+      ? {
+        bucket: config.s3Bucket,
+        endpoint: config.s3Endpoint,
+        region: config.s3Region,
+        prefix: config.s3Prefix,
+      }
+      : undefined,
   });
   const videos = new VideoService({
     videos: stores.videos,

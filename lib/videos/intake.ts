@@ -18,6 +18,7 @@ import {
   type ReceivedUpload,
   receiveMultipart,
   type TusHandler,
+  type TusOptions,
   UPLOAD_EXTENSIONS,
 } from "../uploads/mod.ts";
 import type { Lifecycle } from "./lifecycle.ts";
@@ -43,6 +44,8 @@ export interface IntakeDeps {
   errorResponse: (err: unknown) => Response;
   /** Base path of the tus endpoint. */
   tusPath: string;
+  /** Keep tus uploads in this S3 bucket (when `S3_BUCKET` is set), so any node resumes them. */
+  tusS3?: TusOptions["s3"];
 }
 
 /** Receives uploads and turns them into queued videos. */
@@ -61,6 +64,7 @@ export class Intake {
       allowedExtensions: UPLOAD_EXTENSIONS,
       parseTitle,
       errorResponse: deps.errorResponse,
+      s3: deps.tusS3,
       onUploadCreate: (_req, size) => this.ensureRoom(size),
       onUploadFinished: async (upload) => {
         const video = await this.ingest(upload);
