@@ -81,6 +81,9 @@ export async function buildWeb(
         prefix: config.s3Prefix,
       }
       : undefined,
+    tusLock: config.s3Bucket && stores.lock
+      ? (name, signal) => stores.lock!(name, signal)
+      : undefined,
   });
   const videos = new VideoService({
     videos: stores.videos,

@@ -19,7 +19,12 @@ import {
   type TitleParser,
 } from "./filename.ts";
 import { tooLarge } from "./limits.ts";
-import { type TusS3Options, TusS3Store } from "./tus_s3.ts";
+import {
+  type SharedLock,
+  SharedLocker,
+  type TusS3Options,
+  TusS3Store,
+} from "./tus_s3.ts";
 
 /** What `onUploadFinished` may add to the final response. */
 export interface FinishedResult {
@@ -55,6 +60,8 @@ export interface TusOptions {
   errorResponse: (err: unknown) => Response;
   /** Keep uploads in this S3 bucket instead of `dir` (which then holds only temp files). */
   s3?: Omit<TusS3Options, "expiryMs" | "tmpDir">;
+  /** A lock held against every node (with `s3`: any node may receive any upload). */
+  sharedLock?: SharedLock;
 }
 
 /** A tus endpoint: route `path` and `path/:id` (all methods) to `handle`. */
@@ -156,7 +163,9 @@ export function createTusHandler(opts: TusOptions): TusHandler {
   const server = new Server({
     path: base,
     datastore: store,
-    locker,
+    locker: opts.sharedLock
+      ? new SharedLocker(locker, opts.sharedLock)
+      : locker,
     maxSize: opts.maxBytes,
     relativeLocation: true,
     // Same-origin only: no Access-Control-Allow-Origin on any response.

@@ -11,11 +11,14 @@
  *   terminated or finished upload leaves nothing in the bucket;
  * - parts are buffered in `tmpDir` (under `DATA_DIR`, the one folder the server may write).
  *
+ * {@link SharedLocker} adds a lock held against every node (the database's) to tus's
+ * per-process one, so two nodes never write the same upload at once.
+ *
  * @module
  */
 import { join } from "node:path";
 import { S3Store } from "@tus/s3-store";
-import type { Upload } from "@tus/server";
+import type { Lock, Locker, MemoryLocker, Upload } from "@tus/server";
 import {
   addS3Compat,
   removeAll,
@@ -161,4 +164,63 @@ function prefixKeys(prefix: string) {
     }
     return result;
   };
+}
+
+/** Takes a named lock against every process; resolves to its release. */
+export type SharedLock = (
+  name: string,
+  signal: AbortSignal,
+) => Promise<() => Promise<void>>;
+
+/** How long a request waits for an upload another node is receiving. */
+const SHARED_LOCK_WAIT_MS = 30_000;
+
+/**
+ * tus's in-process locker (which asks a local holder to let go at once) followed by a
+ * shared lock, so a PATCH on one node waits while another node still receives the same
+ * upload (for instance a request the client gave up on), then answers 423.
+ */
+export class SharedLocker implements Locker {
+  readonly #local: MemoryLocker;
+  readonly #shared: SharedLock;
+
+  constructor(local: MemoryLocker, shared: SharedLock) {
+    this.#local = local;
+    this.#shared = shared;
+  }
+
+  newLock(id: string): Lock {
+    const local = this.#local.newLock(id);
+    const shared = this.#shared;
+    let release: (() => Promise<void>) | null = null;
+    return {
+      async lock(signal, requestRelease) {
+        await local.lock(signal, requestRelease);
+        const wait = AbortSignal.any([
+          signal,
+          AbortSignal.timeout(SHARED_LOCK_WAIT_MS),
+        ]);
+        try {
+          release = await shared(`tus:${id}`, wait);
+        } catch (err) {
+          await local.unlock();
+          if (signal.aborted) throw err;
+          throw {
+            status_code: 423,
+            body:
+              "Another server is still receiving this upload. Resume it again in a moment",
+          };
+        }
+      },
+      async unlock() {
+        const r = release;
+        release = null;
+        try {
+          await r?.();
+        } finally {
+          await local.unlock();
+        }
+      },
+    };
+  }
 }

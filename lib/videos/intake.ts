@@ -46,6 +46,8 @@ export interface IntakeDeps {
   tusPath: string;
   /** Keep tus uploads in this S3 bucket (when `S3_BUCKET` is set), so any node resumes them. */
   tusS3?: TusOptions["s3"];
+  /** A lock against every node for tus uploads in S3 (the database's, when it has one). */
+  tusLock?: TusOptions["sharedLock"];
 }
 
 /** Receives uploads and turns them into queued videos. */
@@ -65,6 +67,7 @@ export class Intake {
       parseTitle,
       errorResponse: deps.errorResponse,
       s3: deps.tusS3,
+      sharedLock: deps.tusLock,
       onUploadCreate: (_req, size) => this.ensureRoom(size),
       onUploadFinished: async (upload) => {
         const video = await this.ingest(upload);

@@ -123,6 +123,53 @@ Deno.test({
       );
       nodes.push(worker);
 
+      // While A is still receiving an upload, a PATCH of it on B waits for A to let go.
+      const contended = await create(a, bytes.length);
+      const stalled = new AbortController();
+      let pushMore: () => void = () => {};
+      const body = new ReadableStream<Uint8Array>({
+        start(ctrl) {
+          ctrl.enqueue(bytes.slice(0, MiB));
+          pushMore = () => ctrl.enqueue(bytes.slice(MiB, 2 * MiB));
+        },
+      });
+      const onA = fetch(`${a.url}${contended}`, {
+        method: "PATCH",
+        headers: {
+          ...tus,
+          "upload-offset": "0",
+          "content-type": "application/offset+octet-stream",
+        },
+        body,
+        signal: stalled.signal,
+      }).catch(() => null);
+      await new Promise((r) => setTimeout(r, 1500));
+      pushMore();
+      let answeredAt = 0;
+      const onB = patch(b, contended, 0, bytes.slice(0, MiB)).then((r) => {
+        answeredAt = performance.now();
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(answeredAt, 0, "B waited while A held the upload");
+      const abortedAt = performance.now();
+      stalled.abort();
+      await onA;
+      const waited = await onB;
+      assert.ok(answeredAt >= abortedAt, "B answered after A let go");
+      assert.ok([204, 409].includes(waited.status), `${waited.status}`);
+      const at = await offsetOn(b, contended);
+      assert.ok(at === 0 || at === MiB, `offset ${at}`);
+      assert.equal(
+        (await fetch(`${b.url}${contended}`, {
+          method: "DELETE",
+          headers: tus,
+        }))
+          .status,
+        204,
+      );
+      assert.deepEqual(await s3.list("tus/"), []);
+
       // On A: 3 MiB (under the part minimum: a `.part` object), then 3 MiB more (a part).
       const upload = await create(a, bytes.length);
       let res = await patch(a, upload, 0, bytes.subarray(0, 3 * MiB));

@@ -10,6 +10,7 @@ import type { Stores } from "../ports.ts";
 import { connect, Listener, migrate, openError, type Sql } from "./db.ts";
 import { PgCounters } from "./counters.ts";
 import { PgJobQueue } from "./jobs.ts";
+import { PgLocks } from "./locks.ts";
 import { isPostgresUrl, redactUrl } from "./url.ts";
 import { PgVideoStore } from "./videos.ts";
 
@@ -63,6 +64,7 @@ export async function openPostgresStores(
   }
   const listener = new Listener(url);
   const videos = new PgVideoStore(sql, listener);
+  const locks = new PgLocks(sql);
   return {
     videos,
     jobs: new PgJobQueue(sql, listener),
@@ -71,7 +73,9 @@ export async function openPostgresStores(
     async ping() {
       await sql`SELECT 1`;
     },
+    lock: (name, signal) => locks.acquire(name, signal),
     async close() {
+      await locks.close();
       await listener.close();
       await sql.end({ timeout: 5 });
     },
