@@ -2,6 +2,7 @@
 /// (one PATCH under S3's 5 MiB part minimum, kept as a `.part` object, one that completes
 /// the first part) resumes on node B after A is killed with -9: B's HEAD reports A's
 /// offset, B takes the rest, the video becomes ready; a terminated upload leaves no object;
+/// a PATCH on B waits while A still receives the same upload; creation-with-upload works;
 /// neither node keeps upload bytes on its disk.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -237,6 +238,34 @@ Deno.test({
         [],
         "a refused upload leaves nothing",
       );
+
+      // The whole file with the creation request (creation-with-upload) on S3.
+      const tiny = join(tmp, "tiny.mp4");
+      await ffmpeg([
+        ..."-f lavfi -i testsrc2=size=160x120:rate=15:duration=1".split(" "),
+        ..."-c:v libx264 -preset ultrafast -pix_fmt yuv420p".split(" "),
+        tiny,
+      ]);
+      const tinyBytes = await Deno.readFile(tiny);
+      const oneShot = await fetch(`${b.url}/api/uploads`, {
+        method: "POST",
+        headers: {
+          ...tus,
+          "upload-length": String(tinyBytes.length),
+          "upload-metadata": `filename ${b64("tiny.mp4")}`,
+          "content-type": "application/offset+octet-stream",
+        },
+        body: tinyBytes,
+      });
+      await oneShot.body?.cancel();
+      assert.equal(oneShot.status, 201);
+      assert.ok(oneShot.headers.get("x-video-id"), "finished at creation");
+      assert.deepEqual(await s3.list("tus/"), [], "nothing left after it");
+      const tinyId = oneShot.headers.get("x-video-id");
+      await until(async () => {
+        const v = await (await fetch(`${b.url}/api/videos/${tinyId}`)).json();
+        return v.status === "ready";
+      });
 
       // No node keeps upload bytes on its disk.
       for (const n of nodes) {
