@@ -91,9 +91,11 @@ Deno.test({
       AWS_CONFIG_FILE: join(tmp, "aws-config"),
       AWS_SHARED_CREDENTIALS_FILE: join(tmp, "aws-credentials"),
       TRANSCODE_CONCURRENCY: "0",
+      // Everything under a prefix, tus objects included.
+      S3_PREFIX: "site-a/",
     };
     const nodes: TestServer[] = [];
-    const s3 = new S3BlobStore({
+    const s3Options = {
       bucket,
       endpoint: swift.endpoint,
       region: swift.region,
@@ -101,7 +103,8 @@ Deno.test({
         accessKeyId: swift.accessKeyId,
         secretAccessKey: swift.secretAccessKey,
       },
-    });
+    };
+    const s3 = new S3BlobStore({ ...s3Options, prefix: "site-a/" });
     try {
       const path = join(tmp, "noisy.mp4");
       await ffmpeg([
@@ -227,6 +230,14 @@ Deno.test({
         new ListMultipartUploadsCommand({ Bucket: bucket }),
       );
       assert.deepEqual(uploads?.Uploads ?? [], [], "no multipart upload open");
+      const whole = new S3BlobStore(s3Options);
+      const everything = await whole.list("");
+      whole.close();
+      assert.ok(
+        everything.length > 0 &&
+          everything.every((o) => o.key.startsWith("site-a/")),
+        everything.map((o) => o.key).join(", "),
+      );
 
       // Refused when finished (not a video): the upload is gone from the bucket too.
       const junk = crypto.getRandomValues(new Uint8Array(64 * 1024));
