@@ -44,7 +44,7 @@ COPY . .
 RUN --mount=type=secret,id=ca_bundle \
   if [ -f /run/secrets/ca_bundle ]; then export DENO_CERT=/run/secrets/ca_bundle; fi \
   && deno run -A dev.ts build \
-  && deno cache --frozen main.ts lib/cli/worker.ts lib/cli/healthcheck.ts \
+  && deno cache --frozen main.ts lib/cli/worker.ts lib/cli/migrate.ts lib/cli/healthcheck.ts \
   && rm -rf "$DENO_DIR/npm" "$DENO_DIR/dl" \
   && mkdir /app-src \
   && tar -C /app --exclude=./node_modules -cf - . | tar -C /app-src -xf -

@@ -1,10 +1,10 @@
 /**
  * `deno task bench`: measures transcoding (app vs the tutorial vs a plain decode), the copy
  * fast path, uploads, serving, time to playable, page weight and time to the first frame in
- * the app's player (progressive), prints a table of medians and writes
- * `bench/results/<date>.json`. Asserts nothing; see bench/README.md.
+ * the app's player (progressive) and cluster (PostgreSQL + S3) vs embedded, prints a table
+ * of medians and writes `bench/results/<date>.json`. Asserts nothing; see bench/README.md.
  *
- * Usage: deno task bench [--runs N] [--quick] [--only transcode,upload,serve,pages,progressive]
+ * Usage: deno task bench [--runs N] [--quick] [--only transcode,upload,serve,pages,progressive,cluster]
  *        deno task bench --tune [--quick]   (x264 variants: speed beside PSNR/SSIM)
  */
 import { cpus, totalmem } from "node:os";
@@ -29,6 +29,7 @@ import {
   targets,
 } from "./print.ts";
 import { type Options, parseArgs, SECTIONS } from "./options.ts";
+import { benchCluster, printCluster } from "./cluster.ts";
 
 const log = (msg: string): void => console.error(`bench: ${msg}`);
 
@@ -187,6 +188,12 @@ async function main(): Promise<void> {
       printProgressive(p);
       await cleanups.pop()!();
       await cleanups.pop()!();
+    }
+    if (opts.only.has("cluster")) {
+      // Starts and stops its own PostgreSQL and Swift (S3) on loopback.
+      const c = await benchCluster(opts, work, log);
+      result.cluster = c;
+      printCluster(c);
     }
   } finally {
     await cleanup();

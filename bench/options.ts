@@ -8,6 +8,7 @@ export const SECTIONS = [
   "serve",
   "pages",
   "progressive",
+  "cluster",
 ] as const;
 export type Section = typeof SECTIONS[number];
 

@@ -82,6 +82,17 @@ export async function buildWeb(
     minFreeBytes: config.minFreeDiskBytes,
     tusExpiryHours: config.tusExpiryHours,
     errorResponse: toErrorResponse,
+    tusS3: config.s3Bucket
+      ? {
+        bucket: config.s3Bucket,
+        endpoint: config.s3Endpoint,
+        region: config.s3Region,
+        prefix: config.s3Prefix,
+      }
+      : undefined,
+    tusLock: config.s3Bucket && stores.lock
+      ? (name, signal) => stores.lock!(name, signal)
+      : undefined,
   });
   const access = streamAccessCache((id) => stores.videos.get(id));
   const videos = new VideoService({

@@ -396,5 +396,12 @@ export interface Stores {
   webhooks: WebhookStore;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
+  /**
+   * Optional (backends shared by several machines, e.g. PostgreSQL): waits until this
+   * process holds the lock `name` against every other process, and resolves to its release.
+   * A process that dies releases its locks. Rejects when `signal` aborts first. Without it,
+   * locks are per process (enough when every process is on one machine).
+   */
+  lock?(name: string, signal: AbortSignal): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 /**
  * Resumable uploads: a tus 1.0 server (core, creation, creation-with-upload, termination,
  * expiration) built on npm `@tus/server` + `@tus/file-store`, answering web `Request`s.
- * Uploads live in `dir` as `<id>` (data) + `<id>.json` (info), so they survive a restart.
+ * Uploads live in `dir` as `<id>` (data) + `<id>.json` (info), so they survive a restart;
+ * with `s3`, in the bucket instead (`tus_s3.ts`), so any web node can resume any upload.
  */
 import { readdir, rm, stat, statfs } from "node:fs/promises";
 import { join } from "node:path";
@@ -18,6 +19,12 @@ import {
   type UploadFields,
 } from "./filename.ts";
 import { tooLarge } from "./limits.ts";
+import {
+  type SharedLock,
+  SharedLocker,
+  type TusS3Options,
+  TusS3Store,
+} from "./tus_s3.ts";
 
 /** What `onUploadFinished` may add to the final response. */
 export interface FinishedResult {
@@ -54,6 +61,10 @@ export interface TusOptions {
   fields?: UploadFields;
   /** Turns a thrown error into the JSON error response (the API's status mapping). */
   errorResponse: (err: unknown) => Response;
+  /** Keep uploads in this S3 bucket instead of `dir` (which then holds only temp files). */
+  s3?: Omit<TusS3Options, "expiryMs" | "tmpDir">;
+  /** A lock held against every node (with `s3`: any node may receive any upload). */
+  sharedLock?: SharedLock;
 }
 
 /** A tus endpoint: route `path` and `path/:id` (all methods) to `handle`. */
@@ -81,7 +92,14 @@ export function createTusHandler(opts: TusOptions): TusHandler {
   const expiryMs = Math.max(0, opts.expiryHours) * 3_600_000;
   // FileStore creates its folder asynchronously and throws from a callback on failure.
   Deno.mkdirSync(opts.dir, { recursive: true });
-  const store = new OwnedFileStore({
+  const s3 = opts.s3
+    ? new TusS3Store({
+      ...opts.s3,
+      expiryMs,
+      tmpDir: join(opts.dir, "s3-parts"),
+    })
+    : null;
+  const store = s3 ?? new OwnedFileStore({
     directory: opts.dir,
     expirationPeriodInMilliseconds: expiryMs,
   });
@@ -102,6 +120,11 @@ export function createTusHandler(opts: TusOptions): TusHandler {
   let closed = false;
 
   const removeUpload = async (id: string): Promise<void> => {
+    if (s3) {
+      await s3.remove(id).catch((err) =>
+        log.warn("tus.s3_remove_failed", { id, error: String(err) })
+      );
+    }
     await rm(join(opts.dir, id), { force: true });
     await rm(join(opts.dir, `${id}.json`), { force: true });
   };
@@ -122,8 +145,12 @@ export function createTusHandler(opts: TusOptions): TusHandler {
     const meta = upload.metadata ?? {};
     const size = upload.size ?? upload.offset;
     try {
+      // In S3 the bytes are an object: bring them to a local file for probing.
+      if (s3) await s3.download(upload.id, join(opts.dir, upload.id));
       const result = await opts.onUploadFinished({
-        path: upload.storage?.path ?? join(opts.dir, upload.id),
+        path: s3
+          ? join(opts.dir, upload.id)
+          : upload.storage?.path ?? join(opts.dir, upload.id),
         filename: meta.filename ?? "",
         fields: Object.fromEntries(
           Object.entries(meta).filter(([k, v]) =>
@@ -143,7 +170,9 @@ export function createTusHandler(opts: TusOptions): TusHandler {
   const server = new Server({
     path: base,
     datastore: store,
-    locker,
+    locker: opts.sharedLock
+      ? new SharedLocker(locker, opts.sharedLock)
+      : locker,
     maxSize: opts.maxBytes,
     relativeLocation: true,
     // Same-origin only: no Access-Control-Allow-Origin on any response.
@@ -243,6 +272,7 @@ export function createTusHandler(opts: TusOptions): TusHandler {
 
     async cleanupExpired(): Promise<number> {
       if (expiryMs === 0) return 0;
+      if (s3) return await s3.deleteExpired();
       const now = Date.now();
       const names = await readdir(opts.dir).catch(() => [] as string[]);
       const ids = new Set(

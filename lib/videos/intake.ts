@@ -18,6 +18,7 @@ import {
   type ReceivedUpload,
   receiveMultipart,
   type TusHandler,
+  type TusOptions,
   UPLOAD_EXTENSIONS,
 } from "../uploads/mod.ts";
 import type { Lifecycle } from "./lifecycle.ts";
@@ -47,6 +48,10 @@ export interface IntakeDeps {
   errorResponse: (err: unknown) => Response;
   /** Base path of the tus endpoint. */
   tusPath: string;
+  /** Keep tus uploads in this S3 bucket (when `S3_BUCKET` is set), so any node resumes them. */
+  tusS3?: TusOptions["s3"];
+  /** A lock against every node for tus uploads in S3 (the database's, when it has one). */
+  tusLock?: TusOptions["sharedLock"];
 }
 
 /** Receives uploads and turns them into queued videos. */
@@ -65,6 +70,8 @@ export class Intake {
       allowedExtensions: UPLOAD_EXTENSIONS,
       fields: UPLOAD_FIELDS,
       errorResponse: deps.errorResponse,
+      s3: deps.tusS3,
+      sharedLock: deps.tusLock,
       onUploadCreate: (_req, size) => this.ensureRoom(size),
       onUploadFinished: async (upload) => {
         const video = await this.ingest(upload);

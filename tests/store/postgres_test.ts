@@ -361,6 +361,34 @@ Deno.test("postgres - a web node on PostgreSQL needs SIGNING_SECRET; short secre
 });
 
 // Registered last, so it runs last: the server outlives every case above.
+Deno.test("postgres - lock: a name held by one process waits for its release; a dead holder frees it", async () => {
+  await using f = await fresh();
+  const other = await openPostgresStores(f.db.url);
+  let otherOpen = true;
+  try {
+    assert.ok(f.stores.lock && other.lock, "PostgreSQL shares locks");
+    const release = await f.stores.lock("tus:a", AbortSignal.timeout(1000));
+    await assert.rejects(
+      other.lock("tus:a", AbortSignal.timeout(300)),
+      "held elsewhere: waits until the signal aborts",
+    );
+    const unrelated = await other.lock("tus:b", AbortSignal.timeout(1000));
+    await unrelated();
+    const waiting = other.lock("tus:a", AbortSignal.timeout(5000));
+    await new Promise((r) => setTimeout(r, 200));
+    await release();
+    await release(); // twice is harmless
+    await waiting; // taken over once released; now held by `other`
+    await assert.rejects(f.stores.lock("tus:a", AbortSignal.timeout(300)));
+    await other.close(); // the holder goes away: its session's locks go with it
+    otherOpen = false;
+    const again = await f.stores.lock("tus:a", AbortSignal.timeout(2000));
+    await again();
+  } finally {
+    if (otherOpen) await other.close();
+  }
+});
+
 Deno.test("postgres - the test server stops", async () => {
   await server.stop();
 });

@@ -32,6 +32,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  type S3ClientConfig,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -62,6 +63,31 @@ export interface S3BlobStoreOptions {
   prefix?: string;
   /** `open()` creates a missing bucket (default true). */
   createBucket?: boolean;
+}
+
+/**
+ * The S3 client settings every part of the app uses (the blob store, tus): path-style with
+ * an endpoint, checksums only when required (Swift refuses `aws-chunked` bodies).
+ */
+export function s3ClientConfig(
+  opts: Pick<S3BlobStoreOptions, "endpoint" | "region" | "credentials">,
+): S3ClientConfig {
+  return {
+    region: opts.region || Deno.env.get("AWS_REGION") || "us-east-1",
+    ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: { connectionTimeout: 5000 },
+  };
+}
+
+/** Adds what older S3 servers need to a client built from {@link s3ClientConfig}. */
+export function addS3Compat(client: Pick<S3Client, "middlewareStack">): void {
+  client.middlewareStack.add(contentMd5ForDelete, {
+    step: "build",
+    name: "reelContentMd5ForDelete",
+  });
 }
 
 /** Files above this go up as multipart uploads of parts this size. */
@@ -95,20 +121,8 @@ export class S3BlobStore implements BlobStore {
     this.bucket = opts.bucket;
     this.prefix = opts.prefix ?? "";
     this.#endpoint = opts.endpoint || null;
-    this.client = new S3Client({
-      region: opts.region || Deno.env.get("AWS_REGION") || "us-east-1",
-      ...(this.#endpoint
-        ? { endpoint: this.#endpoint, forcePathStyle: true }
-        : {}),
-      ...(opts.credentials ? { credentials: opts.credentials } : {}),
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-      requestHandler: { connectionTimeout: 5000 },
-    });
-    this.client.middlewareStack.add(contentMd5ForDelete, {
-      step: "build",
-      name: "reelContentMd5ForDelete",
-    });
+    this.client = new S3Client(s3ClientConfig(opts));
+    addS3Compat(this.client);
   }
 
   /**

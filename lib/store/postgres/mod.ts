@@ -11,6 +11,7 @@ import { connect, Listener, migrate, openError, type Sql } from "./db.ts";
 import { PgCaptionStore } from "./captions.ts";
 import { PgCounters } from "./counters.ts";
 import { PgJobQueue } from "./jobs.ts";
+import { PgLocks } from "./locks.ts";
 import { isPostgresUrl, redactUrl } from "./url.ts";
 import { PgVideoStore } from "./videos.ts";
 import { PgWebhookStore } from "./webhooks.ts";
@@ -65,6 +66,7 @@ export async function openPostgresStores(
   }
   const listener = new Listener(url);
   const videos = new PgVideoStore(sql, listener);
+  const locks = new PgLocks(sql);
   return {
     videos,
     captions: new PgCaptionStore(sql),
@@ -76,7 +78,9 @@ export async function openPostgresStores(
     async ping() {
       await sql`SELECT 1`;
     },
+    lock: (name, signal) => locks.acquire(name, signal),
     async close() {
+      await locks.close();
       await listener.close();
       await sql.end({ timeout: 5 });
     },
