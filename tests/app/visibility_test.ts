@@ -563,3 +563,48 @@ Deno.test("config - EMBED_ORIGINS takes * or origins, and names a bad entry", ()
     /EMBED_ORIGINS entry "a.example" is not an origin/,
   );
 });
+
+Deno.test("visibility - a private video's captions: listed and served only to the owner, under its token", async () => {
+  const { app, prv } = await library();
+  await using _ = app;
+  const { body, contentType } = formBody([
+    { name: "lang", value: "en" },
+    {
+      name: "file",
+      filename: "en.vtt",
+      data: new TextEncoder().encode(
+        "WEBVTT\n\n00:00.000 --> 00:01.000\nSecret words\n",
+      ),
+      type: "text/vtt",
+    },
+  ]);
+  const added = await app.fetch(`/api/videos/${prv.id}/captions`, {
+    method: "POST",
+    body,
+    headers: { "content-type": contentType, ...OWNER },
+  });
+  assert.equal(added.status, 201);
+  const caption = await added.json();
+  assert.match(
+    caption.url,
+    new RegExp(`/stream/${prv.id}/t/[^/]+/captions/en\\.vtt$`),
+  );
+  assert.equal((await app.fetch(caption.url)).status, 200);
+  assert.equal((await app.fetch(`/api/videos/${prv.id}/captions`)).status, 404);
+  for (const file of ["captions/en.vtt", "captions/en.m3u8"]) {
+    const r = await app.fetch(`/stream/${prv.id}/${file}`);
+    assert.equal(r.status, 404, file);
+    assert.ok(!(await r.text()).includes("Secret words"));
+  }
+  // The signed master names the captions with relative URIs (they inherit the token).
+  const owner =
+    await (await app.fetch(`/api/videos/${prv.id}`, { headers: OWNER }))
+      .json() as Video & { captions: { url: string }[] };
+  assert.equal(owner.captions[0].url, caption.url);
+  const master = await (await app.fetch(owner.hlsUrl!)).text();
+  assert.match(master, /TYPE=SUBTITLES/);
+  assert.ok(
+    !master.includes("/stream/"),
+    "absolute caption URIs would drop the token",
+  );
+});
