@@ -28,6 +28,7 @@ Deno.test({
       await using s = await startServer({
         env: {
           DATABASE_URL: db.url,
+          SIGNING_SECRET: "captions-test-signing-secret-0123456789",
           S3_BUCKET: bucket,
           S3_ENDPOINT: swift.endpoint,
           AWS_ACCESS_KEY_ID: swift.accessKeyId,
