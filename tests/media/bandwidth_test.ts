@@ -81,7 +81,7 @@ Deno.test("bandwidth - master and MPD are rewritten with the measured values", a
     await fakeStream(dir);
     const video = await measureRepresentation(dir, 0);
     const audio = await measureRepresentation(dir, 1);
-    await rewriteBandwidths(dir, [video], audio);
+    await rewriteBandwidths(dir, [video], [audio]);
     const master = await Deno.readTextFile(join(dir, "master.m3u8"));
     assert(master.includes("#EXT-X-INDEPENDENT-SEGMENTS"), master);
     assert(
