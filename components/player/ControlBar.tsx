@@ -6,6 +6,7 @@ import type { VNode } from "preact";
 import { Icon } from "../Icons.tsx";
 import { formatBitrate, formatDuration } from "../../lib/ui/format.ts";
 import type { Rendition } from "../../lib/ui/engines.ts";
+import { AudioTrackMenu, type AudioTrackMenuProps } from "./AudioTrackMenu.tsx";
 
 /** Playback speeds offered. */
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
@@ -33,6 +34,8 @@ export interface ControlBarProps {
   onQuality(key: string | null): void;
   onTogglePip(): void;
   onToggleFullscreen(): void;
+  /** The audio-track menu (shown only for two tracks or more). */
+  audioTracks?: AudioTrackMenuProps;
 }
 
 /** Labels a rendition by its short side, as the quality menu shows it. */
@@ -83,6 +86,7 @@ export function ControlBar(p: ControlBarProps): VNode {
         {formatDuration(p.currentTime)} / {formatDuration(p.duration || null)}
       </span>
       <span class="control-spacer" />
+      {p.audioTracks && <AudioTrackMenu {...p.audioTracks} />}
       <label class="control-select">
         <span class="visually-hidden">Playback speed</span>
         <select

@@ -25,6 +25,7 @@ import {
   type ThumbnailCue,
 } from "../../lib/ui/vtt_thumbnails.ts";
 import { Icon } from "../Icons.tsx";
+import type { AudioTrackOption } from "../../lib/ui/audio_tracks.ts";
 import { ControlBar } from "./ControlBar.tsx";
 import { EnginePanel } from "./EnginePanel.tsx";
 import { usePlayerKeys } from "./keys.ts";
@@ -68,6 +69,8 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   const resumeRef = useRef({ time: 0, play: false });
   /** The height the viewer picked, re-applied when the engine changes. */
   const wantedHeight = useRef<number | null>(null);
+  /** The audio track the viewer picked (by label), re-applied when the engine changes. */
+  const wantedAudio = useRef<string | null>(null);
 
   const [media, setMedia] = useMediaState(
     videoRef,
@@ -81,6 +84,8 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
   const [renditions, setRenditions] = useState<Rendition[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [currentKey, setCurrentKey] = useState<string | null>(null);
+  const [audioTracks, setAudioTracks] = useState<AudioTrackOption[]>([]);
+  const [audioKey, setAudioKey] = useState<string | null>(null);
   const [bandwidth, setBandwidth] = useState<number | null>(null);
   const [pipSupported, setPipSupported] = useState(false);
   const [cues, setCues] = useState<ThumbnailCue[]>([]);
@@ -144,6 +149,8 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     setRenditions([]);
     setCurrentKey(null);
     setSelected(null);
+    setAudioTracks([]);
+    setAudioKey(null);
     setBandwidth(null);
     setMedia({ waiting: true });
     const urls = { hls: video.hlsUrl, dash: video.dashUrl ?? "" };
@@ -159,6 +166,15 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
       },
       onRendition(key) {
         if (!disposed) setCurrentKey(key);
+      },
+      onAudioTracks(list, current) {
+        if (disposed) return;
+        setAudioTracks(list);
+        setAudioKey(current);
+        const want = list.find((t) => t.label === wantedAudio.current);
+        if (want && want.key !== current) {
+          queueMicrotask(() => engineRef.current?.setAudioTrack(want.key));
+        }
       },
       onFatal(message) {
         if (disposed) return;
@@ -281,6 +297,12 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
     resumeRef.current = { time: el().currentTime, play: media.started };
     setAttempt((n) => n + 1);
   };
+  // The menu follows the engine's report of the track playing (onAudioTracks), not the click.
+  const chooseAudio = (key: string) => {
+    wantedAudio.current = audioTracks.find((t) => t.key === key)?.label ??
+      null;
+    engineRef.current?.setAudioTrack(key);
+  };
   const chooseQuality = (key: string | null) => {
     setSelected(key);
     wantedHeight.current = key === null
@@ -400,6 +422,11 @@ export function VideoPlayer({ video }: VideoPlayerProps): VNode {
             onQuality={chooseQuality}
             onTogglePip={togglePip}
             onToggleFullscreen={toggleFullscreen}
+            audioTracks={{
+              tracks: audioTracks,
+              current: audioKey,
+              onChange: chooseAudio,
+            }}
           />
         </div>
       </div>

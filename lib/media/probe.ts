@@ -450,7 +450,8 @@ const GENERIC_HANDLER =
  */
 function trackTitle(raw: string | null, handler = false): string | null {
   if (!raw || (handler && GENERIC_HANDLER.test(raw))) return null;
-  const clean = raw.replace(/[\u0000-\u001f\u007f"]/g, " ").replace(/\s+/g, " ")
+  // \p{Cc}: control characters (a line break would end a playlist attribute).
+  const clean = raw.replace(/[\p{Cc}"]/gu, " ").replace(/\s+/g, " ")
     .trim();
   return clean ? [...clean].slice(0, 100).join("") : null;
 }

@@ -5,6 +5,12 @@
  * a page loads only the one the viewer uses.
  */
 import type { EngineKind } from "./engine_choice.ts";
+import {
+  type AudioTrackCallbacks,
+  dashAudioTracks,
+  hlsAudioTracks,
+  nativeAudioTracks,
+} from "./audio_tracks.ts";
 
 /** One rendition the viewer can pick. */
 export interface Rendition {
@@ -17,7 +23,7 @@ export interface Rendition {
 }
 
 /** What an engine reports to the player. */
-export interface EngineCallbacks {
+export interface EngineCallbacks extends AudioTrackCallbacks {
   /** The rendition list is known (highest first). */
   onRenditions(list: Rendition[]): void;
   /** The rendition now on screen changed. */
@@ -31,6 +37,8 @@ export interface Engine {
   readonly kind: EngineKind;
   /** Picks a fixed rendition, or adaptive choice with `null`. */
   setRendition(key: string | null): void;
+  /** Picks an audio track by the key reported in `onAudioTracks`. */
+  setAudioTrack(key: string): void;
   /** The engine's bandwidth estimate in bits/s, null when it has none. */
   bandwidth(): number | null;
   /** Detaches from the video and frees everything. */
@@ -69,11 +77,9 @@ async function createHls(
   startAt: number,
   cb: EngineCallbacks,
 ): Promise<Engine> {
-  // The light build (same package and version) has everything these streams need (CMAF
-  // fMP4, ABR) without subtitles, alternate audio and DRM: 118 KB gzipped instead of 185 KB.
-  // It ships no types of its own; its API is the full build's.
-  const { default: Hls } =
-    (await import("hls.js/light")) as typeof import("hls.js");
+  // The full build: the light one has no alternate-audio support, and every audio track
+  // (even a single one) is an EXT-X-MEDIA rendition of its own here, so it would play mute.
+  const { default: Hls } = await import("hls.js");
   if (!Hls.isSupported()) {
     throw new Error("This browser cannot play video with hls.js.");
   }
@@ -85,6 +91,7 @@ async function createHls(
   });
   let networkRetries = 0;
   let mediaRecoveries = 0;
+  const setAudioTrack = hlsAudioTracks(hls, Hls.Events, cb);
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
     cb.onRenditions(sortRenditions(hls.levels.map((l, i) => ({
       key: String(i),
@@ -124,6 +131,7 @@ async function createHls(
       // Setting currentLevel flushes the buffer, so the switch shows at once.
       else hls.currentLevel = Number(key);
     },
+    setAudioTrack,
     bandwidth() {
       const b = hls.bandwidthEstimate;
       return Number.isFinite(b) && b > 0 ? b : null;
@@ -162,6 +170,7 @@ async function createDash(
         bitrate: r.bandwidth,
       })),
     );
+  const setAudioTrack = dashAudioTracks(player, cb);
   player.on("streamInitialized", () => {
     cb.onRenditions(list());
     const current = player.getCurrentRepresentationForType("video");
@@ -192,6 +201,7 @@ async function createDash(
       });
       if (key !== null) player.setRepresentationForTypeById("video", key, true);
     },
+    setAudioTrack,
     bandwidth() {
       const kbps = player.getAverageThroughput("video");
       return Number.isFinite(kbps) && kbps > 0 ? kbps * 1000 : null;
@@ -216,11 +226,14 @@ function createNative(
   video.addEventListener("loadedmetadata", onMeta, { once: true });
   video.src = url;
   cb.onRenditions([]);
+  const audio = nativeAudioTracks(video, cb);
   return {
     kind: "native",
     setRendition() {},
+    setAudioTrack: audio.set,
     bandwidth: () => null,
     destroy() {
+      audio.stop();
       video.removeEventListener("error", onError);
       video.removeEventListener("loadedmetadata", onMeta);
       video.removeAttribute("src");
