@@ -8,6 +8,8 @@
  */
 import type { AudioInfo, MediaInfo } from "./probe.ts";
 
+export { MAX_AUDIO_STREAMS } from "./probe.ts";
+
 /** One audio track as Video JSON and the players show it. */
 export interface AudioTrack {
   /** Position among the video's audio tracks (source order), from 0. */

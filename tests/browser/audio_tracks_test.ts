@@ -4,10 +4,9 @@
 /// engine's current track and playback goes on with sound; a single-track video shows no
 /// menu and still plays with sound.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { startServer, type TestServer } from "../_server.ts";
-import { ffmpeg, makeClip } from "../media/_clips.ts";
+import { makeClip, makeMultiAudioClip } from "../media/_clips.ts";
 import { waitFor } from "../integration/_api.ts";
 import { launchBrowser, withPage } from "./_browser.ts";
 
@@ -26,46 +25,11 @@ async function upload(s: TestServer, path: string): Promise<string> {
 }
 
 /** 12 s, English at 440 Hz (default) and "Commentary" in French at 880 Hz. */
-async function twoTrackClip(dir: string): Promise<string> {
-  const path = join(dir, "two.mkv");
-  await ffmpeg([
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=640x360:rate=30:duration=12",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:sample_rate=48000:duration=12",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=880:sample_rate=48000:duration=12",
-    "-map",
-    "0:v",
-    "-map",
-    "1:a",
-    "-map",
-    "2:a",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-metadata:s:a:0",
-    "language=eng",
-    "-metadata:s:a:0",
-    "title=English",
-    "-metadata:s:a:1",
-    "language=fra",
-    "-metadata:s:a:1",
-    "title=Commentary",
-    path,
-  ]);
-  return path;
+function twoTrackClip(dir: string): Promise<string> {
+  return makeMultiAudioClip(dir, [
+    { frequency: 440, language: "eng", title: "English" },
+    { frequency: 880, language: "fra", title: "Commentary" },
+  ], { seconds: 12 });
 }
 
 async function open(page: Page, url: string, engine: "hls" | "dash") {
