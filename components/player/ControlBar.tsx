@@ -6,6 +6,7 @@ import type { ComponentChildren, VNode } from "preact";
 import { Icon } from "../Icons.tsx";
 import { formatBitrate, formatDuration } from "../../lib/ui/format.ts";
 import type { Rendition } from "../../lib/ui/engines.ts";
+import { AudioTrackMenu, type AudioTrackMenuProps } from "./AudioTrackMenu.tsx";
 
 /** Playback speeds offered. */
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
@@ -35,6 +36,8 @@ export interface ControlBarProps {
   onToggleFullscreen(): void;
   /** Further menus (captions, …), shown before the speed menu. */
   children?: ComponentChildren;
+  /** The audio-track menu (shown only for two tracks or more). */
+  audioTracks?: AudioTrackMenuProps;
 }
 
 /** Labels a rendition by its short side, as the quality menu shows it. */
@@ -86,6 +89,7 @@ export function ControlBar(p: ControlBarProps): VNode {
       </span>
       <span class="control-spacer" />
       {p.children}
+      {p.audioTracks && <AudioTrackMenu {...p.audioTracks} />}
       <label class="control-select">
         <span class="visually-hidden">Playback speed</span>
         <select

@@ -27,6 +27,7 @@ import {
 import { Icon } from "../Icons.tsx";
 import { CAPTION_STORAGE_KEY, pickCaption } from "../../lib/ui/captions.ts";
 import { CaptionsMenu } from "./CaptionsMenu.tsx";
+import type { AudioTrackOption } from "../../lib/ui/audio_tracks.ts";
 import { ControlBar } from "./ControlBar.tsx";
 import { EnginePanel } from "./EnginePanel.tsx";
 import { usePlayerKeys } from "./keys.ts";
@@ -79,6 +80,8 @@ export function VideoPlayer(
   });
   /** The height the viewer picked, re-applied when the engine changes. */
   const wantedHeight = useRef<number | null>(null);
+  /** The audio track the viewer picked (by label), re-applied when the engine changes. */
+  const wantedAudio = useRef<string | null>(null);
 
   const [media, setMedia] = useMediaState(
     videoRef,
@@ -92,6 +95,8 @@ export function VideoPlayer(
   const [renditions, setRenditions] = useState<Rendition[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [currentKey, setCurrentKey] = useState<string | null>(null);
+  const [audioTracks, setAudioTracks] = useState<AudioTrackOption[]>([]);
+  const [audioKey, setAudioKey] = useState<string | null>(null);
   const [bandwidth, setBandwidth] = useState<number | null>(null);
   const [pipSupported, setPipSupported] = useState(false);
   const [cues, setCues] = useState<ThumbnailCue[]>([]);
@@ -189,13 +194,11 @@ export function VideoPlayer(
     setRenditions([]);
     setCurrentKey(null);
     setSelected(null);
+    setAudioTracks([]);
+    setAudioKey(null);
     setBandwidth(null);
     setMedia({ waiting: true });
-    const urls = {
-      hls: video.hlsUrl,
-      dash: video.dashUrl ?? "",
-      subtitles: video.captions.length > 0,
-    };
+    const urls = { hls: video.hlsUrl, dash: video.dashUrl ?? "" };
     createEngine(kind, v, urls, resume.time, {
       onRenditions(list) {
         if (disposed) return;
@@ -208,6 +211,15 @@ export function VideoPlayer(
       },
       onRendition(key) {
         if (!disposed) setCurrentKey(key);
+      },
+      onAudioTracks(list, current) {
+        if (disposed) return;
+        setAudioTracks(list);
+        setAudioKey(current);
+        const want = list.find((t) => t.label === wantedAudio.current);
+        if (want && want.key !== current) {
+          queueMicrotask(() => engineRef.current?.setAudioTrack(want.key));
+        }
       },
       onFatal(message) {
         if (disposed) return;
@@ -337,6 +349,12 @@ export function VideoPlayer(
     save(CAPTION_STORAGE_KEY, lang ?? "off");
     engineRef.current?.setCaption(lang);
   };
+  // The menu follows the engine's report of the track playing (onAudioTracks), not the click.
+  const chooseAudio = (key: string) => {
+    wantedAudio.current = audioTracks.find((t) => t.key === key)?.label ??
+      null;
+    engineRef.current?.setAudioTrack(key);
+  };
   const chooseQuality = (key: string | null) => {
     setSelected(key);
     wantedHeight.current = key === null
@@ -456,6 +474,11 @@ export function VideoPlayer(
             onQuality={chooseQuality}
             onTogglePip={togglePip}
             onToggleFullscreen={toggleFullscreen}
+            audioTracks={{
+              tracks: audioTracks,
+              current: audioKey,
+              onChange: chooseAudio,
+            }}
           >
             <CaptionsMenu
               captions={video.captions}

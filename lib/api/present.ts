@@ -12,8 +12,10 @@ import type {
 } from "../store/ports.ts";
 import { OUTPUT_FILES } from "../media/layout.ts";
 import { captionFiles } from "../media/caption_manifests.ts";
+import { type AudioTrack, audioTracksOf } from "../media/audio_tracks.ts";
+import type { MediaInfo } from "../media/probe.ts";
 
-export type { VideoStatus, Visibility };
+export type { AudioTrack, VideoStatus, Visibility };
 
 /** One rendition in Video JSON; bitrate in bits/s, null until it is ready. */
 export interface Rendition {
@@ -52,6 +54,8 @@ export interface Video {
   width: number | null;
   height: number | null;
   renditions: Rendition[];
+  /** Every audio track of the source, in source order; exactly one is `default`. */
+  audioTracks: AudioTrack[];
   hlsUrl: string | null;
   dashUrl: string | null;
   posterUrl: string | null;
@@ -127,6 +131,8 @@ export function presentVideo(
       bitrate: r.ready ? r.bitrate : null,
       ready: r.ready,
     })),
+    // Known from the probe stored with the video; each is an audio rendition of the streams.
+    audioTracks: audioTracksOf(v.media as MediaInfo | null),
     hlsUrl: stream(OUTPUT_FILES.hlsMaster, playable),
     // dash.js plays a growing (dynamic) MPD from the live edge, so DASH waits for the static
     // MPD written when every rendition is done (docs/architecture.md, "Progressive publishing").

@@ -79,17 +79,21 @@ export async function measureRepresentation(
 }
 
 /**
- * Rewrites `BANDWIDTH`/`AVERAGE-BANDWIDTH` of every variant in the HLS master (video plus the
- * audio rendition, since variants carry both) and `bandwidth` of every MPD representation.
+ * Rewrites `BANDWIDTH`/`AVERAGE-BANDWIDTH` of every variant in the HLS master and `bandwidth`
+ * of every MPD representation. A variant plays with any one of the audio tracks, so its
+ * figures are the video's plus the largest track's (RFC 8216: BANDWIDTH covers the rendition
+ * it may play with that needs the most).
  * Also marks the playlists as VOD with independent segments and drops the wall-clock
  * `EXT-X-PROGRAM-DATE-TIME` tags ffmpeg adds, which mean nothing for a VOD.
  */
 export async function rewriteBandwidths(
   dir: string,
   video: MeasuredRate[],
-  audio: MeasuredRate | null,
+  audio: MeasuredRate[],
   frameRate?: number,
 ): Promise<void> {
+  const audioPeak = Math.max(0, ...audio.map((a) => a.peak));
+  const audioAverage = Math.max(0, ...audio.map((a) => a.average));
   const byId = new Map(video.map((m) => [m.id, m]));
   const masterPath = join(dir, OUTPUT_FILES.hlsMaster);
   const master = (await Deno.readTextFile(masterPath)).split("\n");
@@ -102,8 +106,8 @@ export async function rewriteBandwidths(
       ) ?? "";
       const m = byId.get(Number(/media_(\d+)\.m3u8/.exec(uri)?.[1]));
       if (m) {
-        const peak = m.peak + (audio?.peak ?? 0);
-        const avg = m.average + (audio?.average ?? 0);
+        const peak = m.peak + audioPeak;
+        const avg = m.average + audioAverage;
         let attrs = line.slice("#EXT-X-STREAM-INF:".length)
           .replace(/(^|,)AVERAGE-BANDWIDTH=\d+/, "")
           .replace(/(^|,)BANDWIDTH=\d+/, "")
@@ -127,7 +131,7 @@ export async function rewriteBandwidths(
   }
   await Deno.writeTextFile(masterPath, out.join("\n"));
 
-  for (const m of [...video, ...(audio ? [audio] : [])]) {
+  for (const m of [...video, ...audio]) {
     const path = join(dir, `media_${m.id}.m3u8`);
     const lines = (await Deno.readTextFile(path)).split("\n")
       .filter((l) => !l.startsWith("#EXT-X-PROGRAM-DATE-TIME"));
@@ -139,9 +143,7 @@ export async function rewriteBandwidths(
   }
 
   const mpdPath = join(dir, OUTPUT_FILES.mpd);
-  const all = new Map(
-    [...video, ...(audio ? [audio] : [])].map((m) => [m.id, m]),
-  );
+  const all = new Map([...video, ...audio].map((m) => [m.id, m]));
   const mpd = (await Deno.readTextFile(mpdPath)).replace(
     /(<Representation id="(\d+)"[^>]*?bandwidth=")(\d+)(")/g,
     (whole, pre: string, id: string, _bw: string, post: string) => {

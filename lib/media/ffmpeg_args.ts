@@ -14,6 +14,7 @@ import {
 } from "./ladder.ts";
 import { thumbnailFilter, type ThumbnailPlan } from "./thumbnails.ts";
 import { OUTPUT_FILES } from "./layout.ts";
+import { AUDIO_CHANNELS, audioStreamsOf } from "./audio_tracks.ts";
 
 export { OUTPUT_FILES };
 
@@ -43,7 +44,7 @@ export interface FfmpegPlan {
   thumbnails: ThumbnailPlan | null;
   /** Write `poster.jpg` from this decode (default true). */
   poster?: boolean;
-  /** Include the audio rendition (default: when the source has audio). */
+  /** Include the audio renditions, one per audio stream (default: when the source has audio). */
   audio?: boolean;
   /**
    * Where encoded rungs put keyframes: `source` (exactly where the source has them, to align
@@ -160,7 +161,7 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
   const { info, renditions, outDir } = plan;
   const copyTop = renditions[0]?.copy === true;
   const keyframes = plan.keyframes ?? (copyTop ? "source" : "gop");
-  const audio = plan.audio ?? info.audio !== null;
+  const audioStreams = plan.audio === false ? [] : audioStreamsOf(info);
   const fps = outputFps(info);
   const args = [
     ...QUIET_ARGS,
@@ -232,20 +233,27 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
       "bt709",
     );
   }
-  if (audio && info.audio) {
+  // Every audio stream becomes a rendition of its own (output streams n, n+1, …), each in
+  // its own adaptation set, so DASH players can offer them as tracks.
+  for (const a of audioStreams) args.push("-map", `0:${a.index}`);
+  if (audioStreams.length > 0) {
     args.push(
-      "-map",
-      `0:${info.audio.index}`,
       "-c:a",
       "aac",
       "-b:a",
       String(AUDIO_BITRATE),
       "-ac",
-      "2",
+      String(AUDIO_CHANNELS),
       "-ar",
       "48000",
     );
   }
+  const sets = [
+    "id=0,streams=v",
+    ...audioStreams.map((_, k) =>
+      `id=${k + 1},streams=${renditions.length + k}`
+    ),
+  ];
   args.push(
     "-map_metadata",
     "-1",
@@ -270,7 +278,7 @@ export function buildFfmpegArgs(plan: FfmpegPlan): string[] {
     "-media_seg_name",
     "chunk-$RepresentationID$-$Number%05d$.m4s",
     "-adaptation_sets",
-    audio && info.audio ? "id=0,streams=v id=1,streams=a" : "id=0,streams=v",
+    sets.join(" "),
     "-hls_playlist",
     "1",
     "-hls_master_name",

@@ -2,12 +2,17 @@
  * Joins the phases' output folders into one stream folder with the names a single-pass
  * encode would have: representation files renamed to their final ids, one master playlist
  * listing every variant in ladder order, and one MPD whose video adaptation set holds every
- * representation (duration: the longest track).
+ * representation (duration: the longest track); both name and flag the audio tracks.
  *
  * @module
  */
 import { join } from "node:path";
 import { OUTPUT_FILES } from "./layout.ts";
+import {
+  type AudioRendition,
+  labelAudioMaster,
+  labelAudioMpd,
+} from "./audio_tracks.ts";
 import {
   audioOf,
   buildMaster,
@@ -28,6 +33,7 @@ export interface PhaseOutput {
 export async function mergePhases(
   phases: PhaseOutput[],
   out: string,
+  audioTracks: readonly AudioRendition[] = [],
 ): Promise<void> {
   await Deno.mkdir(out, { recursive: true });
   const masters: string[] = [];
@@ -55,9 +61,12 @@ export async function mergePhases(
   }
   await Deno.writeTextFile(
     join(out, OUTPUT_FILES.hlsMaster),
-    mergeMasters(masters),
+    labelAudioMaster(mergeMasters(masters), audioTracks),
   );
-  await Deno.writeTextFile(join(out, OUTPUT_FILES.mpd), mergeMpds(mpds));
+  await Deno.writeTextFile(
+    join(out, OUTPUT_FILES.mpd),
+    labelAudioMpd(mergeMpds(mpds), audioTracks),
+  );
 }
 
 async function moveTiles(from: string, to: string): Promise<void> {
@@ -125,8 +134,8 @@ export function mergeMpds(mpds: string[]): string {
       reps.push({
         id: Number(/id="(\d+)"/.exec(xml)?.[1]),
         xml,
-        w: Number(/width="(\d+)"/.exec(xml)?.[1] ?? 0),
-        h: Number(/height="(\d+)"/.exec(xml)?.[1] ?? 0),
+        w: Number(/\swidth="(\d+)"/.exec(xml)?.[1] ?? 0),
+        h: Number(/\sheight="(\d+)"/.exec(xml)?.[1] ?? 0),
       });
     }
     const d = /mediaPresentationDuration="([^"]+)"/.exec(m)?.[1];

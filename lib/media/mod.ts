@@ -44,6 +44,11 @@ export {
   type TranscodeOptions,
   type TranscodeResult,
 } from "./transcode.ts";
+export {
+  type AudioTrack,
+  audioTracksOf,
+  MAX_AUDIO_STREAMS,
+} from "./audio_tracks.ts";
 export { isProcessAlive, killProcessGroup } from "./process.ts";
 export { isSegment, OUTPUT_FILES as STREAM_FILES } from "./layout.ts";
 export { ffmpegVersion } from "./version.ts";

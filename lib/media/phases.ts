@@ -10,7 +10,8 @@
  *
  * Both phases run at once (phase 2 at a lower CPU priority), so phase 1 is not slowed much
  * and the cores stay busy. The final folder uses the same names as a single-pass encode:
- * video representations 0…n-1 in ladder order (largest first), audio n.
+ * video representations 0…n-1 in ladder order (largest first), then one audio rendition per
+ * audio track, n…n+k-1 in source order. Phase 1 carries every audio track.
  *
  * @module
  */
@@ -22,7 +23,10 @@ export interface Phase {
   renditions: Rendition[];
   /** Final representation index of each of its video representations. */
   finalIds: number[];
-  /** Whether it carries the audio (then its local id `renditions.length` is the audio). */
+  /**
+   * Whether it carries the audio tracks (then its local ids `renditions.length + j` are the
+   * tracks).
+   */
   audio: boolean;
   /** Whether it writes the thumbnail tiles. */
   thumbnails: boolean;
@@ -35,8 +39,8 @@ export interface PhasePlan {
   first: Phase;
   /** Null when the ladder has one rung (the first phase is the whole job). */
   rest: Phase | null;
-  /** Final representation index of the audio, or null without audio. */
-  audioId: number | null;
+  /** Final representation index of each audio track, in track order (empty without audio). */
+  audioIds: number[];
 }
 
 /**
@@ -45,13 +49,14 @@ export interface PhasePlan {
  */
 export function planPhases(
   ladder: Rendition[],
-  hasAudio: boolean,
+  audioTracks: number,
   opts: { single?: boolean } = {},
 ): PhasePlan {
   const n = ladder.length;
   const copy = ladder[0]?.copy === true;
   const keyframes = copy ? "source" : "gop";
-  const audioId = hasAudio ? n : null;
+  const hasAudio = audioTracks > 0;
+  const audioIds = Array.from({ length: audioTracks }, (_, j) => n + j);
   if (n <= 1 || opts.single) {
     return {
       first: {
@@ -62,7 +67,7 @@ export function planPhases(
         keyframes,
       },
       rest: null,
-      audioId,
+      audioIds,
     };
   }
   const firstIndex = copy ? 0 : n - 1;
@@ -83,7 +88,7 @@ export function planPhases(
       thumbnails: copy,
       keyframes,
     },
-    audioId,
+    audioIds,
   };
 }
 
@@ -94,7 +99,8 @@ export function finalIdOf(
 ): (local: number) => number | null {
   return (local) => {
     if (local < phase.finalIds.length) return phase.finalIds[local];
-    if (phase.audio && local === phase.renditions.length) return plan.audioId;
+    const track = local - phase.renditions.length;
+    if (phase.audio && track >= 0) return plan.audioIds[track] ?? null;
     return null;
   };
 }

@@ -104,13 +104,20 @@ export interface VideoInfo {
   colorSpace: string | null;
 }
 
-/** The audio stream we will encode. */
+/** An audio stream we will encode (each becomes an audio rendition of its own). */
 export interface AudioInfo {
+  /** Absolute stream index in the file (for `-map 0:<index>`). */
   index: number;
   codec: string;
   profile: string | null;
   channels: number;
   sampleRate: number;
+  /** BCP 47 tag from the stream's `language` tag (`fre` → `fr`); null when absent or `und`. */
+  language?: string | null;
+  /** The stream's title (Matroska `title`, or an MP4 handler name that is not generic). */
+  title?: string | null;
+  /** Whether the source marks it as the default track. */
+  default?: boolean;
 }
 
 /** Everything the pipeline needs to know about an input file. */
@@ -122,8 +129,18 @@ export interface MediaInfo {
   bitRate: number | null;
   sizeBytes: number;
   video: VideoInfo;
+  /** The first audio stream (null without audio); the same object as `audioStreams[0]`. */
   audio: AudioInfo | null;
+  /**
+   * Every audio stream, in file order, at most {@link MAX_AUDIO_STREAMS}. Absent in probe
+   * results stored before multi-track support: then `audio` is the only one (see
+   * `audioStreamsOf`).
+   */
+  audioStreams?: AudioInfo[];
 }
+
+/** Audio streams kept per video; a file with more keeps the first ones (a bound on work). */
+export const MAX_AUDIO_STREAMS = 16;
 
 const NOT_A_VIDEO = "This file isn't a video we can read";
 
@@ -356,16 +373,23 @@ export function parseProbe(raw: unknown): MediaInfo {
   const colorTransfer = str(v.color_transfer);
   const bitDepth = num(v.bits_per_raw_sample) ?? bitDepthOf(pixFmt);
 
-  const a = streams.find((s) => s.codec_type === "audio" && str(s.codec_name));
-  const audio: AudioInfo | null = a
-    ? {
-      index: num(a.index) ?? 0,
-      codec: str(a.codec_name)!,
-      profile: str(a.profile),
-      channels: num(a.channels) ?? 2,
-      sampleRate: num(a.sample_rate) ?? 48000,
-    }
-    : null;
+  const audioStreams = streams
+    .filter((s) => s.codec_type === "audio" && str(s.codec_name))
+    .slice(0, MAX_AUDIO_STREAMS)
+    .map((a): AudioInfo => {
+      const tags = obj(a.tags);
+      return {
+        index: num(a.index) ?? 0,
+        codec: str(a.codec_name)!,
+        profile: str(a.profile),
+        channels: num(a.channels) ?? 2,
+        sampleRate: num(a.sample_rate) ?? 48000,
+        language: languageTag(tagOf(tags, "language")),
+        title: trackTitle(tagOf(tags, "title")) ??
+          trackTitle(tagOf(tags, "handler_name"), true),
+        default: obj(a.disposition).default === 1,
+      };
+    });
 
   return {
     formatName,
@@ -392,8 +416,44 @@ export function parseProbe(raw: unknown): MediaInfo {
       colorPrimaries: str(v.color_primaries),
       colorSpace: str(v.color_space),
     },
-    audio,
+    audio: audioStreams[0] ?? null,
+    audioStreams,
   };
+}
+
+/** A tag by name, whatever its case (Matroska writes `HANDLER_NAME`, MP4 `handler_name`). */
+function tagOf(tags: Json, name: string): string | null {
+  for (const [k, v] of Object.entries(tags)) {
+    if (k.toLowerCase() === name) return str(v);
+  }
+  return null;
+}
+
+/** The BCP 47 form of a language tag (`eng` → `en`, `ger` → `de`); null for none or `und`. */
+function languageTag(raw: string | null): string | null {
+  if (!raw || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(raw)) return null;
+  try {
+    const [tag] = Intl.getCanonicalLocales(raw);
+    return tag && !/^(und|zxx|mis|mul)$/i.test(tag) ? tag : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Names muxers put in MP4 handler boxes, which say nothing about the track. */
+const GENERIC_HANDLER =
+  /handler|core media|media file|gpac|l-smash|mainconcept|^(sound|audio|stereo|mono|track \d+)$/i;
+
+/**
+ * A title safe to show and to put in a playlist attribute: no control characters or double
+ * quotes, trimmed, at most 100 characters; null when nothing is left.
+ */
+function trackTitle(raw: string | null, handler = false): string | null {
+  if (!raw || (handler && GENERIC_HANDLER.test(raw))) return null;
+  // \p{Cc}: control characters (a line break would end a playlist attribute).
+  const clean = raw.replace(/[\p{Cc}"]/gu, " ").replace(/\s+/g, " ")
+    .trim();
+  return clean ? [...clean].slice(0, 100).join("") : null;
 }
 
 function bitDepthOf(pixFmt: string): number {

@@ -37,6 +37,12 @@ import {
 } from "./hls_publish.ts";
 import { mergePhases } from "./merge.ts";
 import {
+  type AudioRendition,
+  audioStreamsOf,
+  audioTracksOf,
+  labelAudioMaster,
+} from "./audio_tracks.ts";
+import {
   planThumbnails,
   spriteFilter,
   type ThumbnailPlan,
@@ -147,9 +153,13 @@ export async function transcode(
   signal?.throwIfAborted();
   const copy = opts.allowCopy !== false && await topRungCopyable(opts);
   const renditions = planLadder(info, { copyTopRung: copy });
-  const plan = planPhases(renditions, info.audio !== null, {
+  const plan = planPhases(renditions, audioStreamsOf(info).length, {
     single: opts.singlePass,
   });
+  const audioTracks: AudioRendition[] = audioTracksOf(info).map((t, j) => ({
+    ...t,
+    id: plan.audioIds[j],
+  }));
   const thumbs = planThumbnails(
     info.durationSec,
     info.video.displayWidth,
@@ -196,6 +206,7 @@ export async function transcode(
       dirs.first,
       dirs.pub,
       plan,
+      audioTracks,
       opts.onPublish,
     );
     if (await exists(posterPath)) {
@@ -239,18 +250,20 @@ export async function transcode(
         await watching.stop();
       }
       await publisher.finish();
+      // A rendition plays with any one track; its figure counts the largest.
+      let audioAverage = 0;
+      if (plan.first.audio) {
+        for (let j = 0; j < plan.audioIds.length; j++) {
+          const a = await measureRepresentation(
+            dirs.first,
+            plan.first.renditions.length + j,
+          );
+          audioAverage = Math.max(audioAverage, a.average);
+        }
+      }
       for (const [local, index] of plan.first.finalIds.entries()) {
         const rate = await measureRepresentation(dirs.first, local);
-        const audio = plan.first.audio
-          ? await measureRepresentation(
-            dirs.first,
-            plan.first.renditions.length,
-          )
-          : null;
-        await opts.onRenditionReady?.(
-          index,
-          rate.average + (audio?.average ?? 0),
-        );
+        await opts.onRenditionReady?.(index, rate.average + audioAverage);
       }
     };
     const runRest = async () => {
@@ -292,6 +305,7 @@ export async function transcode(
           : []),
       ],
       dirs.final,
+      audioTracks,
     );
     const out = dirs.final;
     for (const f of [OUTPUT_FILES.mpd, OUTPUT_FILES.hlsMaster]) {
@@ -303,10 +317,12 @@ export async function transcode(
     for (let i = 0; i < renditions.length; i++) {
       video.push(await measureRepresentation(out, i));
     }
-    const audio = plan.audioId !== null
-      ? await measureRepresentation(out, plan.audioId)
-      : null;
+    const audio: MeasuredRate[] = [];
+    for (const id of plan.audioIds) {
+      audio.push(await measureRepresentation(out, id));
+    }
     await rewriteBandwidths(out, video, audio, outputFps(info));
+    const audioAverage = Math.max(0, ...audio.map((a) => a.average));
 
     if (await exists(posterPath)) {
       await Deno.rename(posterPath, join(out, OUTPUT_FILES.poster));
@@ -337,7 +353,7 @@ export async function transcode(
       renditions: renditions.map((r, i) => ({
         width: r.width,
         height: r.height,
-        bitrate: video[i].average + (audio?.average ?? 0),
+        bitrate: video[i].average + audioAverage,
       })),
       durationSec: video[0]?.durationSec || info.durationSec,
       copiedTopRung: copy,
@@ -400,12 +416,13 @@ class PhaseProgress {
  * Publishes the first phase's rendition while ffmpeg writes it: new complete segments (the
  * dash muxer renames a segment into place only when it is whole, and lists only those),
  * then EVENT playlists listing exactly what was published, then the master. Nothing is
- * published until the video and the audio both have a segment.
+ * published until the video and every audio track have segments.
  */
 class FirstPhasePublisher {
   #dir: string;
   #pub: string;
   #plan: PhasePlan;
+  #audioTracks: readonly AudioRendition[];
   #onPublish?: (files: PublishFile[]) => Promise<void>;
   #published = new Set<string>();
   #playlists = new Map<string, string>();
@@ -418,11 +435,13 @@ class FirstPhasePublisher {
     dir: string,
     pub: string,
     plan: PhasePlan,
+    audioTracks: readonly AudioRendition[],
     onPublish?: (files: PublishFile[]) => Promise<void>,
   ) {
     this.#dir = dir;
     this.#pub = pub;
     this.#plan = plan;
+    this.#audioTracks = audioTracks;
     this.#onPublish = onPublish;
   }
 
@@ -467,7 +486,11 @@ class FirstPhasePublisher {
     const master = await readIfExists(join(this.#dir, OUTPUT_FILES.hlsMaster));
     if (master === null) return;
     const locals = phase.renditions.map((_, i) => i);
-    if (phase.audio) locals.push(phase.renditions.length);
+    if (phase.audio) {
+      this.#plan.audioIds.forEach((_, j) =>
+        locals.push(phase.renditions.length + j)
+      );
+    }
     const files: PublishFile[] = [];
     const playlists: PublishFile[] = [];
     for (const local of locals) {
@@ -497,7 +520,9 @@ class FirstPhasePublisher {
       this.#masterDone = true;
       playlists.push({
         name: OUTPUT_FILES.hlsMaster,
-        path: await this.#stage(rewriteMaster(master, rename)),
+        path: await this.#stage(
+          labelAudioMaster(rewriteMaster(master, rename), this.#audioTracks),
+        ),
       });
     }
     if (files.length + playlists.length === 0) return;

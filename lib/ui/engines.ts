@@ -5,6 +5,12 @@
  * a page loads only the one the viewer uses.
  */
 import type { EngineKind } from "./engine_choice.ts";
+import {
+  type AudioTrackCallbacks,
+  dashAudioTracks,
+  hlsAudioTracks,
+  nativeAudioTracks,
+} from "./audio_tracks.ts";
 
 /** One rendition the viewer can pick. */
 export interface Rendition {
@@ -17,7 +23,7 @@ export interface Rendition {
 }
 
 /** What an engine reports to the player. */
-export interface EngineCallbacks {
+export interface EngineCallbacks extends AudioTrackCallbacks {
   /** The rendition list is known (highest first). */
   onRenditions(list: Rendition[]): void;
   /** The rendition now on screen changed. */
@@ -36,6 +42,8 @@ export interface Engine {
    * `null`. Remembered until the engine's text tracks load, so it may be called at once.
    */
   setCaption(lang: string | null): void;
+  /** Picks an audio track by the key reported in `onAudioTracks`. */
+  setAudioTrack(key: string): void;
   /** The engine's bandwidth estimate in bits/s, null when it has none. */
   bandwidth(): number | null;
   /** Detaches from the video and frees everything. */
@@ -46,8 +54,6 @@ export interface Engine {
 export interface StreamUrls {
   hls: string;
   dash: string;
-  /** The stream has captions (hls.js then loads its full build, which has subtitles). */
-  subtitles?: boolean;
 }
 
 /**
@@ -62,7 +68,7 @@ export function createEngine(
   cb: EngineCallbacks,
 ): Promise<Engine> {
   if (kind === "hls") {
-    return createHls(video, urls.hls, !!urls.subtitles, startAt, cb);
+    return createHls(video, urls.hls, startAt, cb);
   }
   if (kind === "dash") return createDash(video, urls.dash, startAt, cb);
   return Promise.resolve(createNative(video, urls.hls, startAt, cb));
@@ -82,17 +88,13 @@ function sortRenditions(list: Rendition[]): Rendition[] {
 async function createHls(
   video: HTMLVideoElement,
   url: string,
-  subtitles: boolean,
   startAt: number,
   cb: EngineCallbacks,
 ): Promise<Engine> {
-  // The light build (same package and version) has everything these streams need (CMAF
-  // fMP4, ABR) but subtitles, alternate audio and DRM: 118 KB gzipped instead of 185 KB,
-  // so the full build is loaded only for a stream with captions. The light build ships
-  // no types of its own; its API is the full build's.
-  const { default: Hls } = subtitles
-    ? await import("hls.js")
-    : (await import("hls.js/light")) as typeof import("hls.js");
+  // The full build: the light one has neither subtitles nor alternate audio, and every
+  // audio track (even a single one) is an EXT-X-MEDIA rendition of its own here, so the
+  // light build would play every video mute.
+  const { default: Hls } = await import("hls.js");
   if (!Hls.isSupported()) {
     throw new Error("This browser cannot play video with hls.js.");
   }
@@ -117,6 +119,7 @@ async function createHls(
   // are listed and again when a level's group loads; the viewer's choice wins each time.
   hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, applyCaption);
   hls.on(Hls.Events.LEVEL_LOADED, applyCaption);
+  const setAudioTrack = hlsAudioTracks(hls, Hls.Events, cb);
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
     cb.onRenditions(sortRenditions(hls.levels.map((l, i) => ({
       key: String(i),
@@ -160,6 +163,7 @@ async function createHls(
       wantedCaption = lang;
       applyCaption();
     },
+    setAudioTrack,
     bandwidth() {
       const b = hls.bandwidthEstimate;
       return Number.isFinite(b) && b > 0 ? b : null;
@@ -237,6 +241,7 @@ async function createDash(
         bitrate: r.bandwidth,
       })),
     );
+  const setAudioTrack = dashAudioTracks(player, cb);
   player.on("streamInitialized", () => {
     cb.onRenditions(list());
     const current = player.getCurrentRepresentationForType("video");
@@ -271,6 +276,7 @@ async function createDash(
       wantedCaption = lang;
       applyCaption();
     },
+    setAudioTrack,
     bandwidth() {
       const kbps = player.getAverageThroughput("video");
       return Number.isFinite(kbps) && kbps > 0 ? kbps * 1000 : null;
@@ -304,6 +310,7 @@ function createNative(
     tracks.forEach((t, n) => t.mode = n === i ? "showing" : "disabled");
   };
   video.textTracks.addEventListener("addtrack", applyCaption);
+  const audio = nativeAudioTracks(video, cb);
   return {
     kind: "native",
     setRendition() {},
@@ -311,9 +318,11 @@ function createNative(
       wantedCaption = lang;
       applyCaption();
     },
+    setAudioTrack: audio.set,
     bandwidth: () => null,
     destroy() {
       video.textTracks.removeEventListener("addtrack", applyCaption);
+      audio.stop();
       video.removeEventListener("error", onError);
       video.removeEventListener("loadedmetadata", onMeta);
       video.removeAttribute("src");

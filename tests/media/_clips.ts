@@ -248,3 +248,87 @@ export async function withTempDir<T>(
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
+
+/** One audio track of {@link makeMultiAudioClip}: a sine tone and its stream tags. */
+export interface ToneTrack {
+  frequency: number;
+  language?: string;
+  title?: string;
+  /** MP4 handler name (what MP4 files carry instead of a title). */
+  handler?: string;
+  /** Mark it as the default track (else ffmpeg's own choice: the first). */
+  default?: boolean;
+  /** Channel layout, e.g. `5.1` or `mono` (default stereo). */
+  layout?: string;
+}
+
+/**
+ * A test pattern (default 640x360, 6 s, Matroska) with several audio tracks, each a sine tone
+ * of its own frequency (so a test can tell which track it hears), tagged as given.
+ */
+export async function makeMultiAudioClip(
+  dir: string,
+  tracks: ToneTrack[],
+  opts: {
+    seconds?: number;
+    container?: "mkv" | "mp4";
+    name?: string;
+    width?: number;
+    height?: number;
+    /** Keyframe interval in frames, without scene cuts (a copy-eligible source). */
+    gop?: number;
+  } = {},
+): Promise<string> {
+  const seconds = opts.seconds ?? 6;
+  const size = `${opts.width ?? 640}x${opts.height ?? 360}`;
+  const path = join(dir, opts.name ?? `tones.${opts.container ?? "mkv"}`);
+  const args = [
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=${size}:rate=30:duration=${seconds}`,
+  ];
+  for (const t of tracks) {
+    args.push(
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=${t.frequency}:sample_rate=48000:duration=${seconds}`,
+    );
+  }
+  args.push("-map", "0:v");
+  tracks.forEach((t, j) => {
+    if (t.layout) {
+      args.push(
+        "-filter_complex",
+        `[${j + 1}:a]aformat=channel_layouts=${t.layout}[a${j}]`,
+      );
+      args.push("-map", `[a${j}]`);
+    } else args.push("-map", `${j + 1}:a`);
+  });
+  args.push(
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    ...(opts.gop
+      ? ["-g", String(opts.gop), "-keyint_min", String(opts.gop)]
+      : []),
+    ...(opts.gop ? ["-sc_threshold", "0"] : []),
+    "-c:a",
+    "aac",
+  );
+  const anyDefault = tracks.some((t) => t.default);
+  tracks.forEach((t, j) => {
+    if (t.language) args.push(`-metadata:s:a:${j}`, `language=${t.language}`);
+    if (t.title) args.push(`-metadata:s:a:${j}`, `title=${t.title}`);
+    if (t.handler) args.push(`-metadata:s:a:${j}`, `handler_name=${t.handler}`);
+    if (anyDefault) {
+      args.push(`-disposition:a:${j}`, t.default ? "default" : "0");
+    }
+  });
+  await ffmpeg([...args, path]);
+  return path;
+}

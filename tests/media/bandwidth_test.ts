@@ -81,7 +81,7 @@ Deno.test("bandwidth - master and MPD are rewritten with the measured values", a
     await fakeStream(dir);
     const video = await measureRepresentation(dir, 0);
     const audio = await measureRepresentation(dir, 1);
-    await rewriteBandwidths(dir, [video], audio);
+    await rewriteBandwidths(dir, [video], [audio]);
     const master = await Deno.readTextFile(join(dir, "master.m3u8"));
     assert(master.includes("#EXT-X-INDEPENDENT-SEGMENTS"), master);
     assert(
@@ -105,6 +105,40 @@ Deno.test("bandwidth - master and MPD are rewritten with the measured values", a
     assert(
       !media.includes("PROGRAM-DATE-TIME") &&
         media.includes("#EXT-X-PLAYLIST-TYPE:VOD"),
+    );
+  });
+});
+
+Deno.test("bandwidth - a variant counts the largest of the audio tracks it may play with", async () => {
+  await withTempDir(async (dir) => {
+    await fakeStream(dir);
+    // A second track, twice the size of the first.
+    await Deno.writeTextFile(
+      join(dir, "media_2.m3u8"),
+      (await Deno.readTextFile(join(dir, "media_1.m3u8"))).replaceAll(
+        "-1",
+        "-2",
+      ),
+    );
+    for (const [n, size] of [[1, 128_000], [2, 128_000], [3, 16_000]]) {
+      await Deno.writeFile(
+        join(dir, `chunk-2-0000${n}.m4s`),
+        new Uint8Array(size),
+      );
+    }
+    const video = await measureRepresentation(dir, 0);
+    const small = await measureRepresentation(dir, 1);
+    const large = await measureRepresentation(dir, 2);
+    assert(large.peak > small.peak);
+    await rewriteBandwidths(dir, [video], [small, large]);
+    const master = await Deno.readTextFile(join(dir, "master.m3u8"));
+    assert(
+      master.includes(
+        `BANDWIDTH=${video.peak + large.peak},AVERAGE-BANDWIDTH=${
+          video.average + large.average
+        },`,
+      ),
+      master,
     );
   });
 });

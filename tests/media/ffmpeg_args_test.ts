@@ -115,13 +115,38 @@ Deno.test("ffmpeg args - per-stream profiles, fixed GOPs without scene cuts", ()
   );
   strictEqual(valueOf(a, "-sc_threshold:v:2"), "0");
   strictEqual(valueOf(a, "-seg_duration"), "4");
-  strictEqual(valueOf(a, "-adaptation_sets"), "id=0,streams=v id=1,streams=a");
+  strictEqual(valueOf(a, "-adaptation_sets"), "id=0,streams=v id=1,streams=3");
   assertEquals([valueOf(a, "-ac"), valueOf(a, "-ar"), valueOf(a, "-b:a")], [
     "2",
     "48000",
     "128000",
   ]);
   strictEqual(valueOf(a, "-map_metadata"), "-1");
+});
+
+Deno.test("ffmpeg args - every audio stream is mapped into an adaptation set of its own", () => {
+  const track = (index: number, channels: number) => ({
+    index,
+    codec: "aac",
+    profile: "LC",
+    channels,
+    sampleRate: 48000,
+  });
+  const streams = [track(1, 6), track(2, 1), track(4, 2)];
+  const a = args(info({ audio: streams[0], audioStreams: streams }));
+  const maps = a.flatMap((x, i) => x === "-map" ? [a[i + 1]] : []);
+  assertEquals(maps.filter((m) => m.startsWith("0:")), ["0:1", "0:2", "0:4"]);
+  // Three video rungs are output streams 0–2; the tracks follow as 3, 4, 5.
+  strictEqual(
+    valueOf(a, "-adaptation_sets"),
+    "id=0,streams=v id=1,streams=3 id=2,streams=4 id=3,streams=5",
+  );
+  strictEqual(valueOf(a, "-ac"), "2", "5.1 downmixed, mono upmixed: stereo");
+  // A probe stored before multi-track support lists only `audio`.
+  strictEqual(
+    valueOf(args(info()), "-adaptation_sets"),
+    "id=0,streams=v id=1,streams=3",
+  );
 });
 
 Deno.test("ffmpeg args - without audio there is no audio map or adaptation set", () => {

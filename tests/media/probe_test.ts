@@ -12,6 +12,7 @@ import {
   makeAudioOnly,
   makeClip,
   makeImage,
+  makeMultiAudioClip,
   withTempDir,
   writeText,
 } from "./_clips.ts";
@@ -80,11 +81,55 @@ Deno.test("probe - reads an H.264/AAC mp4", async () => {
   });
 });
 
+Deno.test("probe - every audio track with its language (BCP 47), title and default flag", async () => {
+  await withTempDir(async (dir) => {
+    const mkv = await makeMultiAudioClip(dir, [
+      { frequency: 440, language: "eng", title: "English" },
+      {
+        frequency: 880,
+        language: "fre",
+        title: 'Say "hi"\nnow',
+        default: true,
+      },
+      { frequency: 660, language: "und", layout: "5.1" },
+    ], { seconds: 1 });
+    const info = await probe(mkv, { ffprobePath: FFPROBE });
+    assertEquals(
+      info.audioStreams?.map((a) => [
+        a.index,
+        a.language,
+        a.title,
+        a.default,
+        a.channels,
+      ]),
+      [
+        [1, "en", "English", false, 1],
+        [2, "fr", "Say hi now", true, 1],
+        [3, null, null, false, 6],
+      ],
+    );
+    strictEqual(info.audio, info.audioStreams![0]);
+    // MP4 keeps no title; a handler name that is not a muxer's default stands in for it.
+    const mp4 = await makeMultiAudioClip(dir, [
+      { frequency: 440, language: "deu" },
+      { frequency: 880, handler: "Commentary" },
+    ], { seconds: 1, container: "mp4" });
+    assertEquals(
+      (await probe(mp4, { ffprobePath: FFPROBE })).audioStreams?.map((a) => [
+        a.language,
+        a.title,
+      ]),
+      [["de", null], [null, "Commentary"]],
+    );
+  });
+});
+
 Deno.test("probe - a video without audio has audio null", async () => {
   await withTempDir(async (dir) => {
     const clip = await makeClip(dir, { audio: false });
     const info = await probe(clip, { ffprobePath: FFPROBE });
     strictEqual(info.audio, null);
+    assertEquals(info.audioStreams, []);
     strictEqual(info.video.codec, "h264");
   });
 });

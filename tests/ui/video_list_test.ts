@@ -27,6 +27,7 @@ function video(id: string, createdAt: string, title = id): Video {
     dashUrl: null,
     posterUrl: null,
     thumbnailsUrl: null,
+    audioTracks: [],
     playerUrl: `/player/${id}`,
     embedUrl: `/embed/${id}`,
   };
