@@ -145,6 +145,27 @@ Deno.test({
       assert.equal(part.status, 206);
       assert.equal((await part.arrayBuffer()).byteLength, 100);
 
+      // Private on A: B refuses the unsigned path, plays A's signed link (one shared key).
+      const hidden = await fetch(`${a.url}/api/videos/${id}`, {
+        method: "PATCH",
+        body: JSON.stringify({ visibility: "private" }),
+      });
+      assert.equal(hidden.status, 200);
+      await until(async () =>
+        (await fetch(`${b.url}/stream/${id}/master.m3u8`)).status === 404
+      );
+      const grant = await (await fetch(`${a.url}/api/videos/${id}/playback`, {
+        method: "POST",
+      })).json();
+      const signed = await fetch(`${b.url}${grant.hlsUrl}`);
+      assert.equal(signed.status, 200);
+      assert.match(await signed.text(), /#EXT-X-STREAM-INF/);
+      const signedSeg = await fetch(
+        `${b.url}${grant.hlsUrl.replace("master.m3u8", seg)}`,
+      );
+      assert.equal(signedSeg.status, 200);
+      await signedSeg.body?.cancel();
+
       // A worker killed mid-job: the other finishes it after the lease, once.
       const big = await clip(tmp, "big.mp4", 20, "1280x720");
       const id2 = await upload(b, big);
