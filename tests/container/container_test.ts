@@ -244,7 +244,8 @@ function firstUri(text: string, base: string): URL {
 /** One line on stderr naming `variable`, no stack trace (buildah's own lines aside). */
 function assertOneSentence(stderr: string, variable: string): void {
   const lines = stderr.trim().split("\n").filter((l) =>
-    !/^(Error: |error while running|ERRO\[|WARN\[|time=")/.test(l)
+    // buildah's own report of the exit, and structured log lines (JSON).
+    !/^(Error: |error while running|ERRO\[|WARN\[|time="|\{"t":)/.test(l)
   );
   assert.equal(lines.length, 1, stderr);
   assert.match(lines[0], new RegExp(`\\b${variable}\\b`), stderr);
@@ -267,7 +268,19 @@ Deno.test({
     ]);
     const tmp = await Deno.makeTempDir({ prefix: "reel-container-cluster-" });
     const t0 = performance.now();
-    const [pg, swift] = await Promise.all([startPostgres(), startSwift()]);
+    const [pgR, swiftR] = await Promise.allSettled([
+      startPostgres(),
+      startSwift(),
+    ]);
+    if (pgR.status === "rejected" || swiftR.status === "rejected") {
+      if (pgR.status === "fulfilled") await pgR.value.stop();
+      if (swiftR.status === "fulfilled") await swiftR.value.stop();
+      throw pgR.status === "rejected"
+        ? pgR.reason
+        : (swiftR as PromiseRejectedResult).reason;
+    }
+    const pg = pgR.value;
+    const swift = swiftR.value;
     const t1 = performance.now();
     console.log(
       `PostgreSQL and Swift up in ${((t1 - t0) / 1000).toFixed(1)} s`,
