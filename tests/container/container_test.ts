@@ -245,7 +245,8 @@ function firstUri(text: string, base: string): URL {
 function assertOneSentence(stderr: string, variable: string): void {
   const lines = stderr.trim().split("\n").filter((l) =>
     // buildah's own report of the exit, and structured log lines (JSON).
-    !/^(Error: |error while running|ERRO\[|WARN\[|time="|\{"t":)/.test(l)
+    !/^(subprocess exited with status \d+|Error: (while running runtime: )?exit status \d+|error while running runtime: .*|(ERRO|WARN)\[\d+\] .*|\{"t":.*)$/
+      .test(l)
   );
   assert.equal(lines.length, 1, stderr);
   assert.match(lines[0], new RegExp(`\\b${variable}\\b`), stderr);
