@@ -1,9 +1,9 @@
 /**
- * Runs a built image's `CMD` with `buildah run` (chroot isolation, host network) and a host
- * folder as its `/data` volume, and finds the server process it started so the test can
- * check its user and stop it gracefully.
+ * Runs a built image's `CMD` (or another command, e.g. the worker's) with `buildah run`
+ * (chroot isolation, host network) and a host folder as its `/data` volume, and finds the
+ * process it started so the test can check its user and stop it gracefully.
  */
-import { exec, type ImageConfig } from "./_buildah.ts";
+import { exec, type ImageConfig, type Output } from "./_buildah.ts";
 
 /** A running container. */
 export interface Container {
@@ -12,7 +12,7 @@ export interface Container {
   port: number;
   /** The buildah working container's name. */
   name: string;
-  /** Pid (host view) of the server process inside the container. */
+  /** Pid (host view) of the server (or worker) process inside the container. */
   serverPid: number;
   /** Everything the container printed so far. */
   output(): string;
@@ -103,21 +103,26 @@ export interface StartOptions {
   /** Host folder mounted at `/data`. */
   dataDir: string;
   env?: Record<string, string>;
-  /** How long to wait for `/healthz` (default 60 s). */
+  /** The command instead of the image's `ENTRYPOINT` + `CMD` (e.g. compose's worker). */
+  cmd?: string[];
+  /**
+   * Started when `/healthz` answers (default), or when the output matches this (a worker
+   * serves no HTTP).
+   */
+  readyWhen?: RegExp;
+  /** How long to wait until started (default 60 s). */
   timeoutMs?: number;
 }
 
-/**
- * Starts the image's `CMD` with the host folder as `/data` and `PORT` a free port on
- * 127.0.0.1, and resolves once `/healthz` answers.
- */
-export async function startContainer(
+/** A working container of `image` and the `buildah run` arguments for a command in it. */
+async function workingContainer(
   image: string,
-  config: ImageConfig,
-  opts: StartOptions,
-): Promise<Container> {
-  const port = freePort();
-  const url = `http://127.0.0.1:${port}`;
+  dataDir: string,
+): Promise<{
+  name: string;
+  runArgs: (env: Record<string, string>, cmd: string[]) => string[];
+  remove: () => Promise<Output>;
+}> {
   const name = (await exec("buildah", ["from", "--pull=never", image])).stdout
     .trim();
   // buildah 1.28's chroot isolation mounts the image's declared VOLUME over a `-v` bind of
@@ -132,15 +137,61 @@ export async function startContainer(
     "--network",
     "host",
     "-v",
-    `${opts.dataDir}:/data`,
+    `${dataDir}:/data`,
     ...envArgs(env),
     name,
     "--",
     ...cmd,
   ];
+  const remove = () => exec("buildah", ["rm", name], { allowFail: true });
+  return { name, runArgs, remove };
+}
+
+/**
+ * Runs `cmd` (default: the image's `ENTRYPOINT` + `CMD`) in a fresh container of `image` to
+ * its end, e.g. a start-up that must fail, and removes the container.
+ */
+export async function runContainer(
+  image: string,
+  config: ImageConfig,
+  opts: Omit<StartOptions, "readyWhen">,
+): Promise<Output> {
+  const { runArgs, remove } = await workingContainer(image, opts.dataDir);
+  try {
+    return await exec(
+      "buildah",
+      runArgs(
+        { PORT: String(freePort()), HOST: "127.0.0.1", ...opts.env },
+        opts.cmd ?? [...config.entrypoint, ...config.cmd],
+      ),
+      { allowFail: true, timeoutMs: opts.timeoutMs ?? 120_000 },
+    );
+  } finally {
+    await remove();
+  }
+}
+
+/**
+ * Starts the image's `CMD` (or `opts.cmd`) with the host folder as `/data` and `PORT` a
+ * free port on 127.0.0.1, and resolves once `/healthz` answers (or the output matches
+ * `opts.readyWhen`).
+ */
+export async function startContainer(
+  image: string,
+  config: ImageConfig,
+  opts: StartOptions,
+): Promise<Container> {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { name, runArgs, remove } = await workingContainer(
+    image,
+    opts.dataDir,
+  );
+  const cmd = opts.cmd ?? [...config.entrypoint, ...config.cmd];
+  const entry = cmd.at(-1)!;
   const env = { PORT: String(port), HOST: "127.0.0.1", ...opts.env };
   const child = new Deno.Command("buildah", {
-    args: runArgs(env, [...config.entrypoint, ...config.cmd]),
+    args: runArgs(env, cmd),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -159,10 +210,17 @@ export async function startContainer(
     return s;
   });
 
-  const remove = () => exec("buildah", ["rm", name], { allowFail: true });
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let healthy = false;
   while (!exited && Date.now() < deadline) {
+    if (opts.readyWhen) {
+      if (opts.readyWhen.test(out)) {
+        healthy = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
     try {
       const res = await fetch(`${url}/healthz`);
       await res.body?.cancel();
@@ -175,7 +233,7 @@ export async function startContainer(
   }
   const serverPid = descendants(child.pid).find((pid) => {
     const argv = commandLine(pid);
-    return /(^|\/)deno$/.test(argv[0] ?? "") && argv.includes("main.ts");
+    return /(^|\/)deno$/.test(argv[0] ?? "") && argv.includes(entry);
   });
   if (!healthy || serverPid === undefined) {
     try {
@@ -185,7 +243,9 @@ export async function startContainer(
     await pumps;
     await remove();
     throw new Error(
-      `the container did not become healthy on ${url}:\n${out.slice(-4000)}`,
+      `the container (${entry}) did not start${
+        opts.readyWhen ? "" : ` and become healthy on ${url}`
+      }:\n${out.slice(-4000)}`,
     );
   }
 

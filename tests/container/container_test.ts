@@ -1,12 +1,19 @@
 /**
  * The container image (Dockerfile), proven without a Docker engine: buildah builds it on a
  * local debian:bookworm-slim, then runs its CMD with a temp /data volume, uploads a clip and
- * plays it back. Slow (minutes on a clean machine, seconds when cached), so it runs from
+ * plays it back; then the same image as a web node and as a worker (compose's command) on a
+ * real PostgreSQL and a real S3 API (OpenStack Swift) on loopback. Slow (minutes on a clean machine, seconds when cached), so it runs from
  * `deno task test:container`, not from `deno task test`. Needs root (apt-get, buildah).
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { ROOT } from "../_server.ts";
+import { listFiles } from "../integration/_api.ts";
+import { createDatabase, startPostgres } from "../store/_postgres.ts";
+import { startSwift } from "../storage/_swift.ts";
 import { serverPermissions } from "../../lib/cli/permissions.ts";
+import { S3BlobStore } from "../../lib/storage/mod.ts";
 import {
   buildImage,
   ensureBaseImage,
@@ -18,6 +25,7 @@ import {
   freePort,
   imageUid,
   processUid,
+  runContainer,
   startContainer,
 } from "./_container.ts";
 
@@ -213,6 +221,230 @@ Deno.test({
       assert.match(ctr.output(), /"msg":"shutdown"/);
     } finally {
       await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
+
+/** The worker service's command in deploy/compose.yaml (what users run). */
+async function composeWorkerCommand(): Promise<string[]> {
+  const compose = parseYaml(
+    await Deno.readTextFile(join(ROOT, "deploy/compose.yaml")),
+    { merge: true },
+  ) as { services: { worker: { command: string[] } } };
+  return compose.services.worker.command;
+}
+
+/** The first URI line of a playlist, resolved against its URL. */
+function firstUri(text: string, base: string): URL {
+  const line = text.split("\n").find((l) => l.trim() && !l.startsWith("#"));
+  assert.ok(line, text);
+  return new URL(line.trim(), base);
+}
+
+/** One line on stderr naming `variable`, no stack trace (buildah's own lines aside). */
+function assertOneSentence(stderr: string, variable: string): void {
+  const lines = stderr.trim().split("\n").filter((l) =>
+    // buildah's own report of the exit, and structured log lines (JSON).
+    !/^(subprocess exited with status \d+|Error: (while running runtime: )?exit status \d+|error while running runtime: .*|(ERRO|WARN)\[\d+\] .*|\{"t":.*)$/
+      .test(l)
+  );
+  assert.equal(lines.length, 1, stderr);
+  assert.match(lines[0], new RegExp(`\\b${variable}\\b`), stderr);
+  assert.doesNotMatch(stderr, /^\s+at /m, stderr);
+}
+
+Deno.test({
+  name:
+    "container - the image as a web node and as a worker on PostgreSQL + S3 (Swift), no media on either disk",
+  ...opts,
+  async fn() {
+    const c = await config();
+    const uid = await imageUid(IMAGE);
+    // compose's worker: the image's CMD with the worker entry point.
+    const workerCmd = await composeWorkerCommand();
+    assert.deepEqual(workerCmd, [
+      ...c.entrypoint,
+      ...c.cmd.slice(0, -1),
+      "lib/cli/worker.ts",
+    ]);
+    const tmp = await Deno.makeTempDir({ prefix: "reel-container-cluster-" });
+    const t0 = performance.now();
+    const [pgR, swiftR] = await Promise.allSettled([
+      startPostgres(),
+      startSwift(),
+    ]);
+    if (pgR.status === "rejected" || swiftR.status === "rejected") {
+      if (pgR.status === "fulfilled") await pgR.value.stop();
+      if (swiftR.status === "fulfilled") await swiftR.value.stop();
+      throw pgR.status === "rejected"
+        ? pgR.reason
+        : (swiftR as PromiseRejectedResult).reason;
+    }
+    const pg = pgR.value;
+    const swift = swiftR.value;
+    const t1 = performance.now();
+    console.log(
+      `PostgreSQL and Swift up in ${((t1 - t0) / 1000).toFixed(1)} s`,
+    );
+    const db = await createDatabase(pg);
+    const bucket = `reel-container-${crypto.randomUUID().slice(0, 8)}`;
+    // As deploy/compose.yaml gives them (no AWS_CONFIG_FILE: the image needs none).
+    const env = {
+      DATABASE_URL: db.url,
+      SIGNING_SECRET: "container-test-signing-secret-0123456789abcdef",
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: swift.endpoint,
+      AWS_ACCESS_KEY_ID: swift.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
+      AWS_REGION: swift.region,
+      LOG_LEVEL: "info",
+      MIN_FREE_DISK_BYTES: "0",
+    };
+    const webDir = `${tmp}/web-data`;
+    const workerDir = `${tmp}/worker-data`;
+    for (const dir of [webDir, workerDir]) {
+      await Deno.mkdir(dir);
+      await Deno.chown(dir, uid, uid);
+    }
+    try {
+      const clip = await makeClip(tmp);
+      {
+        await using web = await startContainer(IMAGE, c, {
+          dataDir: webDir,
+          env: { ...env, TRANSCODE_CONCURRENCY: "0" },
+        });
+        await using worker = await startContainer(IMAGE, c, {
+          dataDir: workerDir,
+          cmd: workerCmd,
+          env: { ...env, TRANSCODE_CONCURRENCY: "1" },
+          readyWhen: /"msg":"worker\.started"/,
+        });
+        assert.equal(processUid(web.serverPid), uid);
+        assert.equal(processUid(worker.serverPid), uid);
+        const logs = () =>
+          `web:\n${web.output().slice(-3000)}\nworker:\n${
+            worker.output().slice(-3000)
+          }`;
+
+        const ready = await fetch(`${web.url}/readyz`);
+        const report = await ready.json();
+        assert.equal(ready.status, 200, JSON.stringify(report));
+        assert.equal(report.checks.database?.ok, true, JSON.stringify(report));
+        assert.equal(report.checks.storage?.ok, true, JSON.stringify(report));
+
+        const form = new FormData();
+        form.append(
+          "file",
+          new File([clip], "clip.mp4", { type: "video/mp4" }),
+        );
+        form.append("title", "Container cluster clip");
+        const t2 = performance.now();
+        const created = await fetch(`${web.url}/api/videos`, {
+          method: "POST",
+          body: form,
+        });
+        const video = await created.json();
+        assert.equal(created.status, 202, JSON.stringify(video));
+
+        let v = video;
+        const deadline = Date.now() + 180_000;
+        while (
+          !["ready", "failed"].includes(v.status) && Date.now() < deadline
+        ) {
+          await new Promise((r) => setTimeout(r, 300));
+          v = await (await fetch(`${web.url}/api/videos/${video.id}`)).json();
+        }
+        assert.equal(v.status, "ready", `${JSON.stringify(v)}\n${logs()}`);
+        console.log(
+          `upload → ready through the worker container in ${
+            ((performance.now() - t2) / 1000).toFixed(1)
+          } s`,
+        );
+        // The worker container transcoded it; the web node (concurrency 0) did not.
+        const started = `"msg":"job.start","videoId":"${v.id}"`;
+        assert.ok(worker.output().includes(started), logs());
+        assert.ok(!web.output().includes(started), logs());
+
+        // The web container serves the playlists and a segment from the bucket.
+        const hls = `${web.url}${v.hlsUrl}`;
+        const master = await getText(hls);
+        assert.equal(master.res.status, 200);
+        assert.match(master.text, /#EXT-X-STREAM-INF/);
+        const variantUrl = firstUri(master.text, hls);
+        const variant = await getText(variantUrl.href);
+        assert.equal(variant.res.status, 200, variant.text);
+        const segUrl = firstUri(variant.text, variantUrl.href);
+        const seg = await fetch(segUrl, { headers: { range: "bytes=0-99" } });
+        assert.equal(seg.status, 206);
+        assert.equal((await seg.arrayBuffer()).byteLength, 100);
+        const s3 = await S3BlobStore.open({
+          bucket,
+          endpoint: swift.endpoint,
+          region: swift.region,
+          credentials: {
+            accessKeyId: swift.accessKeyId,
+            secretAccessKey: swift.secretAccessKey,
+          },
+          createBucket: false,
+        });
+        try {
+          const keys = (await s3.list(`streams/${v.id}/`)).map((b) => b.key);
+          assert.ok(
+            keys.includes(`streams/${v.id}/master.m3u8`),
+            keys.join(", "),
+          );
+          const segName = segUrl.pathname.split("/").at(-1)!;
+          assert.ok(
+            keys.some((k) => k.endsWith(`/${segName}`)),
+            `${segName} not in ${keys.join(", ")}`,
+          );
+        } finally {
+          s3.close();
+        }
+
+        // SIGTERM: both stop cleanly.
+        assert.equal(await worker.stop(), 0, logs());
+        assert.equal(await web.stop(), 0, logs());
+      }
+      // No original, playlist or segment left in either container's /data.
+      for (const dir of [webDir, workerDir]) {
+        const kept = (await listFiles(dir)).filter((f) =>
+          /\.m4s$|\.m3u8$|\.mpd$|\.mp4$|original/.test(f)
+        );
+        assert.deepEqual(kept, [], `${dir}: ${kept.join(", ")}`);
+      }
+
+      // Bad settings: exit 1 with one sentence naming the variable.
+      const t3 = performance.now();
+      const [noDb, badKey] = await Promise.all([
+        runContainer(IMAGE, c, {
+          dataDir: webDir,
+          env: {
+            ...env,
+            TRANSCODE_CONCURRENCY: "0",
+            DATABASE_URL: `postgres://reel:nope@127.0.0.1:${freePort()}/reel`,
+          },
+        }),
+        runContainer(IMAGE, c, {
+          dataDir: workerDir,
+          cmd: workerCmd,
+          env: { ...env, AWS_SECRET_ACCESS_KEY: "not-the-secret" },
+        }),
+      ]);
+      assert.equal(noDb.code, 1, noDb.stdout + noDb.stderr);
+      assertOneSentence(noDb.stderr, "DATABASE_URL");
+      assert.equal(badKey.code, 1, badKey.stdout + badKey.stderr);
+      assertOneSentence(badKey.stderr, "AWS_SECRET_ACCESS_KEY");
+      console.log(
+        `bad settings refused in ${
+          ((performance.now() - t3) / 1000).toFixed(1)
+        } s: ${noDb.stderr.trim()} | ${badKey.stderr.trim()}`,
+      );
+    } finally {
+      await db.drop().catch(() => {});
+      await swift.stop();
+      await pg.stop();
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
     }
   },
 });
