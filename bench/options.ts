@@ -9,6 +9,7 @@ export const SECTIONS = [
   "pages",
   "progressive",
   "cluster",
+  "peers",
 ] as const;
 export type Section = typeof SECTIONS[number];
 
@@ -18,6 +19,8 @@ export interface Options {
   runs: number;
   quick: boolean;
   clipSec: number;
+  /** Length of the peers section's noisy clip (issue 13's 20 s; 5 s with `--quick`). */
+  peerClipSec: number;
   uploadBytes: number;
   serveSec: number;
   only: Set<Section>;
@@ -48,6 +51,7 @@ export function parseArgs(args: string[]): Options {
     runs,
     quick,
     clipSec: quick ? 10 : 60,
+    peerClipSec: quick ? 5 : 20,
     uploadBytes: (quick ? 256 : 1024) * 1024 * 1024,
     serveSec: quick ? 3 : 10,
     only,
