@@ -196,8 +196,10 @@ function ptAudioArgs(p: PtProbe): string[] {
  * {@link ptAudioArgs}, libx264 scaled to the height, `veryfast`, `-maxrate` = the
  * bits-per-pixel target with twice it as buffer, `-b_strategy 1 -bf 16`, `-r fps`, `-g`
  * = 2 s. `hls` adds ffmpeg-vod.ts `addCommonHLSVODCommandOptions` (fMP4, one file per
- * resolution, 4 s segments). fluent-ffmpeg adds `-y`; `-threads` is left out (PeerTube's
- * `transcoding.threads: 0`, ffmpeg's choice), as the app leaves it.
+ * resolution, 4 s segments). fluent-ffmpeg adds `-y`. `-threads` is left out, as with
+ * PeerTube's `transcoding.threads: 0` (ffmpeg's choice, what the app does too); its
+ * config/production.yaml.example ships `threads: 1`, single-threaded jobs, which on two
+ * cores would roughly double PeerTube's wall time.
  */
 export function peertubeCommand(opts: {
   input: string;
@@ -234,8 +236,9 @@ export function peertubeCommand(opts: {
 }
 
 /**
- * PeerTube's pipeline for a new upload with its default settings (HLS on, web videos off,
- * original not kept): the optimize job re-encodes the source at its own resolution
+ * PeerTube's pipeline for a new upload with the settings of config/production.yaml.example
+ * (HLS on, web videos off, original not kept, `concurrency: 1`) plus the ladder's lower
+ * resolutions enabled (the example enables none): the optimize job re-encodes the source at its own resolution
  * (server/core/lib/transcoding/web-transcoding.ts `optimizeOriginalVideofile`; the quick
  * copy path is refused here, the input being above the 1080p bits-per-pixel maximum), then
  * one HLS job per resolution, every one re-encoding that optimized file
