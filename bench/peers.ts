@@ -198,8 +198,7 @@ function ptAudioArgs(p: PtProbe): string[] {
  * = 2 s. `hls` adds ffmpeg-vod.ts `addCommonHLSVODCommandOptions` (fMP4, one file per
  * resolution, 4 s segments). fluent-ffmpeg adds `-y`. `-threads` is left out, as with
  * PeerTube's `transcoding.threads: 0` (ffmpeg's choice, what the app does too); its
- * config/production.yaml.example ships `threads: 1`, single-threaded jobs, which on two
- * cores would roughly double PeerTube's wall time.
+ * config/production.yaml.example ships `threads: 1` (single-threaded jobs; not measured).
  */
 export function peertubeCommand(opts: {
   input: string;
