@@ -42,7 +42,7 @@ export interface PeerFigure extends Timed {
   outBytes: number;
   /** Every file kept, where that is more than what is streamed (MediaCMS keeps its MP4s). */
   storedBytes: number;
-  /** ffmpeg processes run (the app: one per upload). */
+  /** ffmpeg processes run (0 for the app: its server decides, one or two per upload). */
   jobs: number;
   /** Size of the file the top-rung quality was measured on. */
   topBytes: number;
@@ -525,7 +525,7 @@ export async function benchPeers(
         cpuSec: app.cpuSec,
         outBytes: app.outBytes,
         storedBytes: app.outBytes,
-        jobs: 1,
+        jobs: 0,
         topBytes: await size(appTop),
         topPsnr: qa.psnr,
         topSsim: qa.ssim,
@@ -633,7 +633,7 @@ export function printPeers(p: PeersResult): void {
     name,
     num(f.wallSec),
     num(f.cpuSec),
-    String(f.jobs),
+    f.jobs ? String(f.jobs) : "–",
     bytes(f.outBytes),
     f.storedBytes !== f.outBytes ? bytes(f.storedBytes) : "",
     num(f.topPsnr, 2),
