@@ -1,10 +1,11 @@
 /**
  * `deno task bench`: measures transcoding (app vs the tutorial vs a plain decode), the copy
  * fast path, uploads, serving, time to playable, page weight and time to the first frame in
- * the app's player (progressive) and cluster (PostgreSQL + S3) vs embedded, prints a table
+ * the app's player (progressive), cluster (PostgreSQL + S3) vs embedded, and the app against
+ * PeerTube's and MediaCMS's pipelines (peers), prints a table
  * of medians and writes `bench/results/<date>.json`. Asserts nothing; see bench/README.md.
  *
- * Usage: deno task bench [--runs N] [--quick] [--only transcode,upload,serve,pages,progressive,cluster]
+ * Usage: deno task bench [--runs N] [--quick] [--only transcode,upload,serve,pages,progressive,cluster,peers]
  *        deno task bench --tune [--quick]   (x264 variants: speed beside PSNR/SSIM)
  */
 import { cpus, totalmem } from "node:os";
@@ -30,6 +31,12 @@ import {
 } from "./print.ts";
 import { type Options, parseArgs, SECTIONS } from "./options.ts";
 import { benchCluster, printCluster } from "./cluster.ts";
+import {
+  benchPeers,
+  type PeersResult,
+  peerTargets,
+  printPeers,
+} from "./peers.ts";
 
 const log = (msg: string): void => console.error(`bench: ${msg}`);
 
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
   let u: UploadResult | null = null;
   let s: ServeResult | null = null;
   let p: ProgressiveResult | null = null;
+  let peers: PeersResult | null = null;
   try {
     if (opts.only.has("transcode") || opts.only.has("pages")) {
       const app = await startServer();
@@ -195,12 +203,22 @@ async function main(): Promise<void> {
       result.cluster = c;
       printCluster(c);
     }
+    if (opts.only.has("peers")) {
+      // Its own server, so nothing else is queued while the app's ladder is timed.
+      const app = await startServer({ discardOutput: true });
+      cleanups.push(() => app[Symbol.asyncDispose]());
+      peers = await benchPeers(opts, app, work, log);
+      const { all: _all, ...summary } = peers;
+      result.peers = { ...summary, perRun: peers.all };
+      printPeers(peers);
+      await cleanups.pop()!();
+    }
   } finally {
     await cleanup();
     Deno.removeSignalListener("SIGINT", onSignal);
   }
 
-  const list = targets(t, u, s, p);
+  const list = [...targets(t, u, s, p), ...(peers ? peerTargets(peers) : [])];
   result.targets = list;
   result.totalSec = Math.round((performance.now() - started) / 1000);
   console.log(`\nTargets\n`);

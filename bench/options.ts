@@ -9,6 +9,7 @@ export const SECTIONS = [
   "pages",
   "progressive",
   "cluster",
+  "peers",
 ] as const;
 export type Section = typeof SECTIONS[number];
 
@@ -18,6 +19,11 @@ export interface Options {
   runs: number;
   quick: boolean;
   clipSec: number;
+  /**
+   * Length of the peers section's noisy clip: issue 13's 20 s; 10 s with `--quick` (a 5 s
+   * clip has a single keyframe, so the app would stream-copy its top rung).
+   */
+  peerClipSec: number;
   uploadBytes: number;
   serveSec: number;
   only: Set<Section>;
@@ -48,6 +54,7 @@ export function parseArgs(args: string[]): Options {
     runs,
     quick,
     clipSec: quick ? 10 : 60,
+    peerClipSec: quick ? 10 : 20,
     uploadBytes: (quick ? 256 : 1024) * 1024 * 1024,
     serveSec: quick ? 3 : 10,
     only,

@@ -226,15 +226,20 @@ export interface Quality {
   ssim: number;
 }
 
-/** Measures a distorted video against its source with ffmpeg's own psnr and ssim filters. */
+/**
+ * Measures a distorted video against its source with ffmpeg's own psnr and ssim filters;
+ * with `size`, the distorted picture is first scaled (bicubic) to that size, the source's.
+ */
 export async function quality(
   distorted: string,
   source: string,
+  size?: { width: number; height: number },
 ): Promise<Quality> {
+  const scale = size ? `scale=${size.width}:${size.height}:flags=bicubic,` : "";
   const { stderr } = await output(FFMPEG, [
     ...["-hide_banner", "-nostdin", "-i", distorted, "-i", source],
     "-lavfi",
-    "[0:v]setpts=PTS-STARTPTS,split[a0][a1];[1:v]setpts=PTS-STARTPTS,split[b0][b1];" +
+    `[0:v]${scale}setpts=PTS-STARTPTS,split[a0][a1];[1:v]setpts=PTS-STARTPTS,split[b0][b1];` +
     "[a0][b0]psnr;[a1][b1]ssim",
     ...["-f", "null", "-"],
   ]);
