@@ -4,10 +4,13 @@
  * in `DATA_DIR`) and once on PostgreSQL + S3 (OpenStack Swift's s3api, both started on
  * loopback by the harnesses in lib/cli), with the same clip: upload throughput (multipart,
  * answered once the original is stored), time from the upload's answer to playable and to
- * ready, what hls.js fetches before the first frame, and stream fetch throughput (every
- * segment of the top rung, 8 connections). Ratios are cluster ÷ embedded.
+ * ready, the first frame in the app's player in headless Chromium (from the upload's answer,
+ * as the progressive section measures it), the first segment's fetch, and stream fetch
+ * throughput (every segment of the top rung, 8 connections). Ratios are cluster ÷ embedded.
  */
 import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { launchBrowser } from "../lib/cli/browser.ts";
 import { startServer, type TestServer } from "../lib/cli/spawn_server.ts";
 import { createDatabase, startPostgres } from "../lib/cli/postgres_server.ts";
 import { startSwift } from "../lib/cli/swift_server.ts";
@@ -19,6 +22,7 @@ import {
   waitFinished,
 } from "./client.ts";
 import { output } from "./proc.ts";
+import { playOnce } from "./progressive.ts";
 import { num, table } from "./report.ts";
 import type { Options } from "./options.ts";
 
@@ -28,6 +32,8 @@ export interface ClusterFigures {
   uploadMbPerSec: number;
   playableSec: number | null;
   readySec: number;
+  /** Upload answered → first frame played in the app's player (Chromium). */
+  firstFrameSec: number;
   firstSegmentMs: number;
   streamMbPerSec: number;
 }
@@ -102,6 +108,7 @@ async function streamThroughput(urls: string[], seconds: number) {
 
 async function measure(
   server: TestServer,
+  browser: Browser,
   clip: string,
   runs: number,
   serveSec: number,
@@ -129,7 +136,9 @@ async function measure(
     const streamMbPerSec = await streamThroughput(urls, serveSec);
     await deleteVideo(server.url, video.id);
     const uploadSec = (answered - t0) / 1000;
+    const play = await playOnce(server, browser, clip);
     rows.push({
+      firstFrameSec: play.firstFrameSec,
       uploadSec,
       uploadMbPerSec: bytes / 1e6 / uploadSec,
       playableSec: playableAt === null ? null : (playableAt - answered) / 1000,
@@ -147,6 +156,7 @@ async function measure(
       ? pick("playableSec")
       : null,
     readySec: pick("readySec"),
+    firstFrameSec: pick("firstFrameSec"),
     firstSegmentMs: pick("firstSegmentMs"),
     streamMbPerSec: pick("streamMbPerSec"),
   };
@@ -165,6 +175,7 @@ export async function benchCluster(
   const pg = await startPostgres();
   const swift = await startSwift();
   const servers: TestServer[] = [];
+  const browser = await launchBrowser();
   try {
     const db = await createDatabase(pg);
     const serveSec = opts.serveSec;
@@ -172,6 +183,7 @@ export async function benchCluster(
     servers.push(embeddedServer);
     const embedded = await measure(
       embeddedServer,
+      browser,
       clip,
       opts.runs,
       serveSec,
@@ -190,11 +202,13 @@ export async function benchCluster(
         AWS_REGION: swift.region,
         AWS_CONFIG_FILE: join(work, "aws-config"),
         AWS_SHARED_CREDENTIALS_FILE: join(work, "aws-credentials"),
+        SIGNING_SECRET: "bench-cluster-signing-secret-0123456789",
       },
     });
     servers.push(clusterServer);
     const cluster = await measure(
       clusterServer,
+      browser,
       clip,
       opts.runs,
       serveSec,
@@ -212,6 +226,7 @@ export async function benchCluster(
     };
   } finally {
     for (const s of servers) await s[Symbol.asyncDispose]().catch(() => {});
+    await browser.close();
     await swift.stop();
     await pg.stop();
   }
@@ -243,6 +258,7 @@ export function printCluster(c: ClusterResult): void {
     row("upload MB/s", "uploadMbPerSec", 1),
     row("answer → playable (s)", "playableSec", 2),
     row("answer → ready (s)", "readySec", 2),
+    row("answer → first frame, Chromium (s)", "firstFrameSec", 2),
     row("first segment fetched (ms)", "firstSegmentMs", 1),
     row(`stream MB/s (${CONNECTIONS} conns)`, "streamMbPerSec", 1),
   ]));
