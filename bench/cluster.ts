@@ -13,7 +13,7 @@ import type { Browser } from "playwright-core";
 import { launchBrowser } from "../lib/cli/browser.ts";
 import { startServer, type TestServer } from "../lib/cli/spawn_server.ts";
 import { createDatabase, startPostgres } from "../lib/cli/postgres_server.ts";
-import { startSwift } from "../lib/cli/swift_server.ts";
+import { s3Env, startSwift } from "../lib/cli/swift_server.ts";
 import { FFMPEG } from "./app_args.ts";
 import {
   deleteVideo,
@@ -195,13 +195,7 @@ export async function benchCluster(
       discardOutput: true,
       env: {
         DATABASE_URL: db.url,
-        S3_BUCKET: `reel-bench-${crypto.randomUUID().slice(0, 8)}`,
-        S3_ENDPOINT: swift.endpoint,
-        AWS_ACCESS_KEY_ID: swift.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
-        AWS_REGION: swift.region,
-        AWS_CONFIG_FILE: join(work, "aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, "aws-credentials"),
+        ...s3Env(swift, `reel-bench-${crypto.randomUUID().slice(0, 8)}`, work),
         SIGNING_SECRET: "bench-cluster-signing-secret-0123456789",
       },
     });

@@ -30,6 +30,31 @@ export interface Swift {
   stop(): Promise<void>;
 }
 
+/**
+ * The app's environment for `bucket` on this Swift: `S3_*` and the AWS SDK's variables.
+ * With `sdkFilesDir`, the SDK's shared config files point at absent, readable paths there
+ * (a process run with narrow permissions otherwise trips over `~/.aws`).
+ */
+export function s3Env(
+  swift: Swift,
+  bucket: string,
+  sdkFilesDir?: string,
+): Record<string, string> {
+  return {
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: swift.endpoint,
+    AWS_ACCESS_KEY_ID: swift.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
+    AWS_REGION: swift.region,
+    ...(sdkFilesDir
+      ? {
+        AWS_CONFIG_FILE: join(sdkFilesDir, "aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE: join(sdkFilesDir, "aws-credentials"),
+      }
+      : {}),
+  };
+}
+
 const PACKAGES = [
   "swift-proxy",
   "swift-object",

@@ -8,7 +8,7 @@ import { startServer, startWorker, type TestServer } from "../_server.ts";
 import { ffmpeg } from "../media/_clips.ts";
 import { listFiles } from "../integration/_api.ts";
 import { createDatabase, startPostgres } from "../store/_postgres.ts";
-import { startSwift } from "../storage/_swift.ts";
+import { s3Env, startSwift } from "../storage/_swift.ts";
 import { S3BlobStore } from "../../lib/storage/mod.ts";
 
 const loose = { sanitizeOps: false, sanitizeResources: false } as const;
@@ -92,14 +92,7 @@ Deno.test({
       DATABASE_URL: db.url,
       // Every web node signs private playback links with the same key.
       SIGNING_SECRET: "cluster-test-signing-secret-0123456789abcdef",
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: swift.endpoint,
-      AWS_ACCESS_KEY_ID: swift.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
-      AWS_REGION: swift.region,
-      // The SDK looks for shared config files; point it at readable, absent ones.
-      AWS_CONFIG_FILE: join(tmp, "aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(tmp, "aws-credentials"),
+      ...s3Env(swift, bucket, tmp),
       JOB_LEASE_SEC: "3",
     };
     const nodes: TestServer[] = [];

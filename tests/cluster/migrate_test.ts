@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ROOT, startServer, type TestServer } from "../_server.ts";
 import { ffmpeg } from "../media/_clips.ts";
 import { createDatabase, startPostgres } from "../store/_postgres.ts";
-import { startSwift } from "../storage/_swift.ts";
+import { s3Env, startSwift } from "../storage/_swift.ts";
 import { LocalBlobStore, S3BlobStore } from "../../lib/storage/mod.ts";
 import { openPostgresStores } from "../../lib/store/mod.ts";
 
@@ -84,13 +84,7 @@ Deno.test({
     const db = await createDatabase(pg);
     const bucket = `reel-migrate-${crypto.randomUUID().slice(0, 8)}`;
     const s3env = {
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: swift.endpoint,
-      AWS_ACCESS_KEY_ID: swift.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
-      AWS_REGION: swift.region,
-      AWS_CONFIG_FILE: join(tmp, "aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(tmp, "aws-credentials"),
+      ...s3Env(swift, bucket, tmp),
     };
     const src = join(tmp, "embedded");
     await Deno.mkdir(src);

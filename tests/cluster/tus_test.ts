@@ -10,7 +10,7 @@ import { startServer, startWorker, type TestServer } from "../_server.ts";
 import { ffmpeg } from "../media/_clips.ts";
 import { listFiles } from "../integration/_api.ts";
 import { createDatabase, startPostgres } from "../store/_postgres.ts";
-import { startSwift } from "../storage/_swift.ts";
+import { s3Env, startSwift } from "../storage/_swift.ts";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { S3BlobStore } from "../../lib/storage/mod.ts";
 
@@ -84,13 +84,7 @@ Deno.test({
     const env = {
       DATABASE_URL: db.url,
       SIGNING_SECRET: "tus-test-signing-secret-0123456789abcdef",
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: swift.endpoint,
-      AWS_ACCESS_KEY_ID: swift.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
-      AWS_REGION: swift.region,
-      AWS_CONFIG_FILE: join(tmp, "aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(tmp, "aws-credentials"),
+      ...s3Env(swift, bucket, tmp),
       TRANSCODE_CONCURRENCY: "0",
       // Everything under a prefix, tus objects included.
       S3_PREFIX: "site-a/",

@@ -8,7 +8,7 @@ import { startServer } from "../_server.ts";
 import { ffmpeg } from "../media/_clips.ts";
 import { waitFor } from "./_api.ts";
 import { createDatabase, startPostgres } from "../store/_postgres.ts";
-import { startSwift } from "../storage/_swift.ts";
+import { s3Env, startSwift } from "../storage/_swift.ts";
 import { S3BlobStore } from "../../lib/storage/mod.ts";
 
 const SRT = "1\n00:00:01,000 --> 00:00:02,000\nHallo\n";
@@ -29,13 +29,7 @@ Deno.test({
         env: {
           DATABASE_URL: db.url,
           SIGNING_SECRET: "captions-test-signing-secret-0123456789",
-          S3_BUCKET: bucket,
-          S3_ENDPOINT: swift.endpoint,
-          AWS_ACCESS_KEY_ID: swift.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
-          AWS_REGION: swift.region,
-          AWS_CONFIG_FILE: join(tmp, "aws-config"),
-          AWS_SHARED_CREDENTIALS_FILE: join(tmp, "aws-credentials"),
+          ...s3Env(swift, bucket, tmp),
         },
       });
       const s3 = await S3BlobStore.open({
