@@ -53,3 +53,20 @@ export function serveOnFreePort(
   }, handler);
   return { url: `http://127.0.0.1:${server.addr.port}`, server };
 }
+
+/** Opens a player page with `engine` as the remembered choice, once that engine runs. */
+export async function openWithEngine(
+  page: Page,
+  url: string,
+  engine: "hls" | "dash",
+): Promise<void> {
+  await page.addInitScript(
+    (e) => localStorage.setItem("reel.player.engine", e),
+    engine,
+  );
+  await page.goto(url);
+  await page.waitForFunction(
+    (e) => document.querySelector(".player")?.getAttribute("data-engine") === e,
+    engine,
+  );
+}

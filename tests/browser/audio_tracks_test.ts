@@ -8,7 +8,7 @@ import type { Page } from "playwright-core";
 import { startServer, type TestServer } from "../_server.ts";
 import { makeClip, makeMultiAudioClip } from "../media/_clips.ts";
 import { waitFor } from "../integration/_api.ts";
-import { launchBrowser, withPage } from "./_browser.ts";
+import { launchBrowser, openWithEngine, withPage } from "./_browser.ts";
 
 async function upload(s: TestServer, path: string): Promise<string> {
   const form = new FormData();
@@ -33,15 +33,7 @@ function twoTrackClip(dir: string): Promise<string> {
 }
 
 async function open(page: Page, url: string, engine: "hls" | "dash") {
-  await page.addInitScript(
-    (e) => localStorage.setItem("reel.player.engine", e),
-    engine,
-  );
-  await page.goto(url);
-  await page.waitForFunction(
-    (e) => document.querySelector(".player")?.getAttribute("data-engine") === e,
-    engine,
-  );
+  await openWithEngine(page, url, engine);
   await page.getByRole("button", { name: "Play video" }).click();
   await page.waitForFunction(
     () => document.querySelector("video")!.currentTime > 0.5,

@@ -10,7 +10,7 @@ import type { Page } from "playwright-core";
 import { startServer, type TestServer } from "../_server.ts";
 import { ffmpeg } from "../media/_clips.ts";
 import { listFiles, waitFor } from "../integration/_api.ts";
-import { launchBrowser, withPage } from "./_browser.ts";
+import { launchBrowser, openWithEngine, withPage } from "./_browser.ts";
 
 const SRT = "1\n00:00:02,000 --> 00:00:03,000\nEarly cue\n\n" +
   "2\n00:00:06,000 --> 00:00:07,500\nLate <b>cue</b>\n";
@@ -119,18 +119,6 @@ async function cueTimes(page: Page, engine: string): Promise<void> {
   }
 }
 
-async function openWith(page: Page, url: string, engine: "hls" | "dash") {
-  await page.addInitScript(
-    (e) => localStorage.setItem("reel.player.engine", e),
-    engine,
-  );
-  await page.goto(url);
-  await page.waitForFunction(
-    (e) => document.querySelector(".player")?.getAttribute("data-engine") === e,
-    engine,
-  );
-}
-
 Deno.test({
   name:
     "captions - hls.js and dash.js show a caption added after ready at its cue times, chosen in the Captions menu and remembered",
@@ -160,7 +148,7 @@ Deno.test({
 
       for (const engine of ["hls", "dash"] as const) {
         await withPage(browser, async (page) => {
-          await openWith(page, `${server.url}/player/${id}`, engine);
+          await openWithEngine(page, `${server.url}/player/${id}`, engine);
           const menu = page.getByRole("combobox", { name: "Captions" });
           assert.deepEqual(
             await menu.locator("option").allTextContents(),
