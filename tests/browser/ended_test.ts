@@ -4,24 +4,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { startServer, type TestServer } from "../_server.ts";
+import { startServer } from "../_server.ts";
 import { ffmpeg } from "../media/_clips.ts";
-import { waitFor } from "../integration/_api.ts";
+import { uploadReady as upload } from "../integration/_api.ts";
 import { launchBrowser, openWithEngine, withPage } from "./_browser.ts";
-
-async function upload(s: TestServer, path: string): Promise<string> {
-  const form = new FormData();
-  form.append("file", new Blob([await Deno.readFile(path)]), "clip.mp4");
-  const res = await fetch(`${s.url}/api/videos`, {
-    method: "POST",
-    body: form,
-  });
-  assert.equal(res.status, 202);
-  const { id } = await res.json();
-  const { last } = await waitFor(s, id);
-  assert.equal(last.status, "ready");
-  return id;
-}
 
 async function playToEnd(page: Page, url: string, engine: "hls" | "dash") {
   await openWithEngine(page, url, engine);

@@ -93,3 +93,31 @@ export async function pgrep(needle: string): Promise<number[]> {
     Number,
   );
 }
+
+/**
+ * Uploads `path` (multipart, its own file name, extra form `fields`), waits until the video
+ * is ready and returns its id; fails on any other outcome.
+ */
+export async function uploadReady(
+  s: TestServer,
+  path: string,
+  fields: Record<string, string> = {},
+): Promise<string> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  const name = path.split("/").pop()!;
+  form.append("file", new Blob([await Deno.readFile(path)]), name);
+  const res = await fetch(`${s.url}/api/videos`, {
+    method: "POST",
+    body: form,
+  });
+  if (res.status !== 202) {
+    throw new Error(`upload of ${name}: ${res.status} ${await res.text()}`);
+  }
+  const { id } = await res.json();
+  const { last } = await waitFor(s, id);
+  if (last.status !== "ready") {
+    throw new Error(`${name} ended ${last.status}: ${last.error}`);
+  }
+  return id;
+}
