@@ -13,6 +13,7 @@ import { notModified } from "../http/serve_file.ts";
 import {
   captionPlaylist,
   CAPTIONS_DIR,
+  isMediaPlaylist,
   isSegment,
   type ManifestCaption,
   parseCaptionPath,
@@ -28,6 +29,11 @@ import {
   streamPrefix,
   tokenError,
 } from "../videos/mod.ts";
+import {
+  awaitSegment,
+  BlockingReloadError,
+  requestedSequence,
+} from "./blocking_reload.ts";
 
 /** What serving a video's files needs to know about it. */
 export interface StreamAccess {
@@ -109,11 +115,53 @@ export async function serveStream(
       : withDashCaptions(manifest, access.captions);
     return await textResponse(req, body, path, { cacheControl, headers: cors });
   }
+  if (access.growing && isMediaPlaylist(path) && req.method === "GET") {
+    const held = await blockingReload(req, d, id, path);
+    if (held === null) return notFound();
+    if (typeof held === "string") {
+      return await textResponse(req, held, path, {
+        cacheControl,
+        headers: cors,
+      });
+    }
+    if (held instanceof BlockingReloadError) {
+      return text(held.status, held.message);
+    }
+  }
   const res = await d.blobs.serve(req, streamPrefix(id), path, {
     cacheControl,
     headers: cors,
   });
   return res ?? notFound();
+}
+
+/**
+ * A growing media playlist asked for with `_HLS_msn`: its text once it lists that segment
+ * (see blocking_reload.ts); `undefined` when the request does not ask to block, null when
+ * there is no such playlist, or the reason the request is refused.
+ */
+async function blockingReload(
+  req: Request,
+  d: StreamDeps,
+  id: string,
+  path: string,
+): Promise<string | null | undefined | BlockingReloadError> {
+  try {
+    const msn = requestedSequence(new URL(req.url));
+    if (msn === null) return undefined;
+    const key = `${streamPrefix(id)}${path}`;
+    return await awaitSegment(
+      async () => {
+        const stored = await d.blobs.get(key);
+        return stored ? await new Response(stored.body).text() : null;
+      },
+      msn,
+      { signal: req.signal },
+    );
+  } catch (err) {
+    if (err instanceof BlockingReloadError) return err;
+    throw err;
+  }
 }
 
 /**

@@ -43,6 +43,18 @@ export function playlistFiles(text: string): MediaPlaylistFiles {
   return { init, segments, complete: text.includes("#EXT-X-ENDLIST") };
 }
 
+/** Where a media playlist stands: the Media Sequence Number of its last segment (one less
+ * than the first when it lists none) and whether it is finished. */
+export function playlistProgress(
+  text: string,
+): { lastSequence: number; complete: boolean } {
+  const first = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? 0);
+  return {
+    lastSequence: first + playlistFiles(text).segments.length - 1,
+    complete: text.includes("#EXT-X-ENDLIST"),
+  };
+}
+
 /**
  * Rewrites one of ffmpeg's media playlists for publishing: URIs renamed, wall-clock dates
  * dropped, and `EVENT` (still growing or, with `#EXT-X-ENDLIST`, finished) or `VOD`.
@@ -63,6 +75,7 @@ export function rewriteMediaPlaylist(
       line.startsWith("#EXT-X-PROGRAM-DATE-TIME") ||
       line.startsWith("#EXT-X-PLAYLIST-TYPE") ||
       line.startsWith("#EXT-X-START") ||
+      line.startsWith("#EXT-X-SERVER-CONTROL") ||
       line.startsWith("#EXT-X-INDEPENDENT-SEGMENTS")
     ) continue;
     if (line.startsWith("#EXT-X-MAP:URI=")) {
@@ -74,7 +87,13 @@ export function rewriteMediaPlaylist(
     }
     if (line.startsWith("#EXT-X-TARGETDURATION")) {
       out.push(`#EXT-X-PLAYLIST-TYPE:${type}`);
-      if (type === "EVENT") out.push("#EXT-X-START:TIME-OFFSET=0");
+      if (type === "EVENT") {
+        out.push("#EXT-X-START:TIME-OFFSET=0");
+        // Blocking playlist reload (RFC 8216bis 6.2.5.2): players ask for the next segment
+        // (`?_HLS_msn=N`) and the server answers as soon as it is published, instead of
+        // polling every target duration; so one segment is enough to start on.
+        out.push("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES");
+      }
       out.push("#EXT-X-INDEPENDENT-SEGMENTS");
     }
   }

@@ -20,3 +20,8 @@ export const OUTPUT_FILES = {
 export function isSegment(path: string): boolean {
   return path.endsWith(".m4s");
 }
+
+/** True for HLS media playlists (`media_<n>.m3u8`), the ones that grow while processing. */
+export function isMediaPlaylist(path: string): boolean {
+  return /^media_\d+\.m3u8$/.test(path);
+}

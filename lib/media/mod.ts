@@ -50,7 +50,12 @@ export {
   MAX_AUDIO_STREAMS,
 } from "./audio_tracks.ts";
 export { isProcessAlive, killProcessGroup } from "./process.ts";
-export { isSegment, OUTPUT_FILES as STREAM_FILES } from "./layout.ts";
+export {
+  isMediaPlaylist,
+  isSegment,
+  OUTPUT_FILES as STREAM_FILES,
+} from "./layout.ts";
+export { playlistProgress } from "./hls_publish.ts";
 export { ffmpegVersion } from "./version.ts";
 export { even, evenDown } from "./dimensions.ts";
 export {

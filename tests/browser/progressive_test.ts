@@ -75,6 +75,14 @@ Deno.test({
         await (await fetch(`${server.url}/api/videos/${id}`)).json();
 
       await withPage(browser, async (page) => {
+        // Blocking playlist reloads: hls.js asks for the next segment and is answered when
+        // it exists, which is what lets playback start on a single segment.
+        const blocking: string[] = [];
+        page.on("requestfinished", (r) => {
+          if (/media_\d+\.m3u8\?_HLS_msn=\d+/.test(r.url())) {
+            blocking.push(r.url());
+          }
+        });
         await page.goto(`${server.url}/player/${id}`);
         await page.waitForFunction(() =>
           document.documentElement.dataset.hydrated === "true"
@@ -160,6 +168,10 @@ Deno.test({
           stalls,
           0,
           `no stall in the first 10 s: ${log.join("; ")}`,
+        );
+        assert.ok(
+          blocking.length >= 2,
+          `hls.js reloads the growing playlists by blocking requests (${blocking.length})`,
         );
         console.log(
           `first frame ${firstFrameSec.toFixed(1)} s after the upload response`,

@@ -78,6 +78,7 @@ function checkSnapshots(snapshots: Snapshot[]): void {
       if (name !== "master.m3u8") {
         assert.match(text, /#EXT-X-PLAYLIST-TYPE:EVENT/);
         assert.match(text, /#EXT-X-START:TIME-OFFSET=0/);
+        assert.match(text, /#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES/);
         assert.doesNotMatch(text, /PROGRAM-DATE-TIME/);
       }
     }

@@ -1,0 +1,82 @@
+/**
+ * HLS blocking playlist reload (RFC 8216bis 6.2.5.2) for playlists that grow while a video
+ * processes: a request for `media_N.m3u8?_HLS_msn=K` is held until the playlist lists
+ * segment K (or is finished), so a player learns of each new segment the moment it is
+ * published instead of polling once per target duration. The growing playlists announce it
+ * with `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES`.
+ *
+ * @module
+ */
+import { playlistProgress } from "../media/mod.ts";
+
+/**
+ * The longest a request is held. RFC 8216bis allows three target durations; hls.js gives a
+ * playlist request 10 s to its first byte, so answer well before that with what there is
+ * (the player then asks again).
+ */
+export const BLOCK_MAX_MS = 6000;
+/** How often the playlist is read again while a request waits. */
+export const BLOCK_POLL_MS = 150;
+
+/** Why a blocking request cannot be answered: status and message. */
+export class BlockingReloadError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Parses `_HLS_msn`: null when absent; a whole number otherwise, or a
+ * {@link BlockingReloadError} (400) for anything else.
+ */
+export function requestedSequence(url: URL): number | null {
+  const raw = url.searchParams.get("_HLS_msn");
+  if (raw === null) return null;
+  if (!/^\d{1,9}$/.test(raw)) {
+    throw new BlockingReloadError(
+      400,
+      "_HLS_msn must be a whole number (a Media Sequence Number).",
+    );
+  }
+  return Number(raw);
+}
+
+/**
+ * Reads the playlist until it lists segment `msn` or is finished, at most `maxMs`; returns
+ * the last text read (null when there is no playlist). A request more than two segments
+ * ahead of the playlist is refused (400), as RFC 8216bis asks.
+ */
+export async function awaitSegment(
+  read: () => Promise<string | null>,
+  msn: number,
+  opts: { signal?: AbortSignal; maxMs?: number; pollMs?: number } = {},
+): Promise<string | null> {
+  const deadline = Date.now() + (opts.maxMs ?? BLOCK_MAX_MS);
+  let text = await read();
+  while (text !== null) {
+    const { lastSequence, complete } = playlistProgress(text);
+    if (complete || lastSequence >= msn) return text;
+    if (msn > lastSequence + 2) {
+      throw new BlockingReloadError(
+        400,
+        `Segment ${msn} is more than two segments ahead of the playlist (last ${lastSequence}).`,
+      );
+    }
+    if (Date.now() >= deadline || opts.signal?.aborted) return text;
+    await sleep(opts.pollMs ?? BLOCK_POLL_MS, opts.signal);
+    text = await read();
+  }
+  return null;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
