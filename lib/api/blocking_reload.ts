@@ -69,6 +69,35 @@ export async function awaitSegment(
   return null;
 }
 
+/**
+ * A reader of stored playlists shared by every waiting request of this process: each key is
+ * read at most once per `ttlMs`, so a hundred viewers of a video still processing cost the
+ * blob store (S3 in a cluster) a few reads a second, not a hundred.
+ */
+export function sharedPlaylistReader(
+  read: (key: string) => Promise<string | null>,
+  ttlMs = BLOCK_POLL_MS - 50,
+  maxEntries = 1000,
+): (key: string) => Promise<string | null> {
+  const recent = new Map<
+    string,
+    { at: number; text: Promise<string | null> }
+  >();
+  return (key) => {
+    const now = Date.now();
+    const hit = recent.get(key);
+    if (hit && now - hit.at < ttlMs) return hit.text;
+    if (recent.size >= maxEntries) {
+      for (const [k, e] of recent) if (now - e.at >= ttlMs) recent.delete(k);
+      if (recent.size >= maxEntries) recent.clear();
+    }
+    const text = read(key);
+    recent.set(key, { at: now, text });
+    text.catch(() => recent.delete(key));
+    return text;
+  };
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

@@ -33,6 +33,7 @@ import {
   awaitSegment,
   BlockingReloadError,
   requestedSequence,
+  sharedPlaylistReader,
 } from "./blocking_reload.ts";
 
 /** What serving a video's files needs to know about it. */
@@ -135,6 +136,12 @@ export async function serveStream(
   return res ?? notFound();
 }
 
+/** One shared playlist reader per blob store. */
+const readers = new WeakMap<
+  BlobStore,
+  (key: string) => Promise<string | null>
+>();
+
 /**
  * A growing media playlist asked for with `_HLS_msn`: its text once it lists that segment
  * (see blocking_reload.ts); `undefined` when the request does not ask to block, null when
@@ -150,14 +157,16 @@ async function blockingReload(
     const msn = requestedSequence(new URL(req.url));
     if (msn === null) return undefined;
     const key = `${streamPrefix(id)}${path}`;
-    return await awaitSegment(
-      async () => {
-        const stored = await d.blobs.get(key);
+    let read = readers.get(d.blobs);
+    if (!read) {
+      read = sharedPlaylistReader(async (k) => {
+        const stored = await d.blobs.get(k);
         return stored ? await new Response(stored.body).text() : null;
-      },
-      msn,
-      { signal: req.signal },
-    );
+      });
+      readers.set(d.blobs, read);
+    }
+    const shared = read;
+    return await awaitSegment(() => shared(key), msn, { signal: req.signal });
   } catch (err) {
     if (err instanceof BlockingReloadError) return err;
     throw err;

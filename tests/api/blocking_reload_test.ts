@@ -155,3 +155,50 @@ Deno.test("blocking reload - held at most BLOCK_MAX_MS, then the playlist as it 
     `held ${waited.toFixed(0)} ms`,
   );
 });
+
+Deno.test("blocking reload - many waiting viewers share the playlist reads", async () => {
+  const root = await Deno.makeTempDir({ prefix: "reel-blocking-" });
+  try {
+    let reads = 0;
+    class CountingStore extends LocalBlobStore {
+      override get(key: string) {
+        if (key.endsWith(".m3u8")) reads++;
+        return super.get(key);
+      }
+    }
+    const blobs = new CountingStore(root);
+    const put = async (text: string) => {
+      const path = join(root, `${crypto.randomUUID()}.tmp`);
+      await Deno.writeTextFile(path, text);
+      await blobs.putFile(`streams/${ID}/media_3.m3u8`, path);
+    };
+    await put(playlist(1));
+    const deps = {
+      blobs,
+      corsOrigins: [],
+      signer: new PlaybackSigner("x".repeat(32)),
+      access: () =>
+        Promise.resolve<StreamAccess>({
+          visibility: "public",
+          growing: true,
+          durationSec: 60,
+          captions: [],
+        }),
+    };
+    const viewers = Array.from({ length: 50 }, () =>
+      serveStream(
+        new Request(`http://reel.test/stream/${ID}/media_3.m3u8?_HLS_msn=2`),
+        deps,
+        ID,
+        "media_3.m3u8",
+      ));
+    await new Promise((r) => setTimeout(r, 900));
+    await put(playlist(2));
+    const answers = await Promise.all(viewers);
+    for (const res of answers) assert.match(await res.text(), /chunk-3-00002/);
+    // ~1 s of waiting at one read per 100 ms, not 50 viewers × 7 polls.
+    assert.ok(reads <= 20, `${reads} playlist reads for 50 waiting viewers`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
