@@ -179,7 +179,7 @@ Deno.test({
       const clip = join(dir, "copyable.mp4");
       // Copy-eligible: a keyframe every 2 s exactly; one B-frame (a shorter delay than the
       // encoded rungs' two).
-      await numberedClip(clip, "1280x720", [
+      await numberedClip(clip, "854x480", [
         ...["-bf", "1", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0"],
       ]);
       const id = await uploadReady(server, clip);
@@ -195,7 +195,7 @@ Deno.test({
       // The copied rung keeps the source's delay; the encoded one has x264's.
       assert.notEqual(shifts[0], shifts[1], `edit list shifts ${shifts}`);
       for (const engine of ["hls", "dash"] as const) {
-        for (const quality of ["720p", "360p"]) {
+        for (const quality of ["480p", "360p"]) {
           assert.deepEqual(
             await framesWith(browser, url, engine, quality),
             expected,

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startServer } from "../_server.ts";
 import { ffmpeg } from "../media/_clips.ts";
-import { waitFor } from "./_api.ts";
+import { waitFor } from "../integration/_api.ts";
 import { createDatabase, startPostgres } from "../store/_postgres.ts";
 import { s3Env, startSwift } from "../storage/_swift.ts";
 import { S3BlobStore } from "../../lib/storage/mod.ts";
