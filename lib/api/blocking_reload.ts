@@ -8,6 +8,7 @@
  * @module
  */
 import { playlistProgress } from "../media/mod.ts";
+import type { BlobStore } from "../storage/port.ts";
 
 /**
  * The longest a request is held. RFC 8216bis allows three target durations; hls.js gives a
@@ -96,6 +97,37 @@ export function sharedPlaylistReader(
     text.catch(() => recent.delete(key));
     return text;
   };
+}
+
+/** One shared playlist reader per blob store. */
+const readers = new WeakMap<
+  BlobStore,
+  (key: string) => Promise<string | null>
+>();
+
+/**
+ * Answers a request for the stored media playlist `key` of a video still processing: when
+ * it asks to block (`_HLS_msn`), the playlist's text once it lists that segment (null when
+ * there is no such playlist); `undefined` when it does not ask. Throws
+ * {@link BlockingReloadError} for a request that cannot be answered.
+ */
+export async function heldPlaylist(
+  req: Request,
+  blobs: BlobStore,
+  key: string,
+): Promise<string | null | undefined> {
+  const msn = requestedSequence(new URL(req.url));
+  if (msn === null) return undefined;
+  let read = readers.get(blobs);
+  if (!read) {
+    read = sharedPlaylistReader(async (k) => {
+      const stored = await blobs.get(k);
+      return stored ? await new Response(stored.body).text() : null;
+    });
+    readers.set(blobs, read);
+  }
+  const shared = read;
+  return await awaitSegment(() => shared(key), msn, { signal: req.signal });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -29,12 +29,7 @@ import {
   streamPrefix,
   tokenError,
 } from "../videos/mod.ts";
-import {
-  awaitSegment,
-  BlockingReloadError,
-  requestedSequence,
-  sharedPlaylistReader,
-} from "./blocking_reload.ts";
+import { BlockingReloadError, heldPlaylist } from "./blocking_reload.ts";
 
 /** What serving a video's files needs to know about it. */
 export interface StreamAccess {
@@ -117,16 +112,21 @@ export async function serveStream(
     return await textResponse(req, body, path, { cacheControl, headers: cors });
   }
   if (access.growing && isMediaPlaylist(path) && req.method === "GET") {
-    const held = await blockingReload(req, d, id, path);
-    if (held === null) return notFound();
-    if (typeof held === "string") {
-      return await textResponse(req, held, path, {
-        cacheControl,
-        headers: cors,
-      });
-    }
-    if (held instanceof BlockingReloadError) {
-      return text(held.status, held.message);
+    try {
+      const key = `${streamPrefix(id)}${path}`;
+      const held = await heldPlaylist(req, d.blobs, key);
+      if (held === null) return notFound();
+      if (held !== undefined) {
+        return await textResponse(req, held, path, {
+          cacheControl,
+          headers: cors,
+        });
+      }
+    } catch (err) {
+      if (err instanceof BlockingReloadError) {
+        return text(err.status, err.message);
+      }
+      throw err;
     }
   }
   const res = await d.blobs.serve(req, streamPrefix(id), path, {
@@ -134,43 +134,6 @@ export async function serveStream(
     headers: cors,
   });
   return res ?? notFound();
-}
-
-/** One shared playlist reader per blob store. */
-const readers = new WeakMap<
-  BlobStore,
-  (key: string) => Promise<string | null>
->();
-
-/**
- * A growing media playlist asked for with `_HLS_msn`: its text once it lists that segment
- * (see blocking_reload.ts); `undefined` when the request does not ask to block, null when
- * there is no such playlist, or the reason the request is refused.
- */
-async function blockingReload(
-  req: Request,
-  d: StreamDeps,
-  id: string,
-  path: string,
-): Promise<string | null | undefined | BlockingReloadError> {
-  try {
-    const msn = requestedSequence(new URL(req.url));
-    if (msn === null) return undefined;
-    const key = `${streamPrefix(id)}${path}`;
-    let read = readers.get(d.blobs);
-    if (!read) {
-      read = sharedPlaylistReader(async (k) => {
-        const stored = await d.blobs.get(k);
-        return stored ? await new Response(stored.body).text() : null;
-      });
-      readers.set(d.blobs, read);
-    }
-    const shared = read;
-    return await awaitSegment(() => shared(key), msn, { signal: req.signal });
-  } catch (err) {
-    if (err instanceof BlockingReloadError) return err;
-    throw err;
-  }
 }
 
 /**

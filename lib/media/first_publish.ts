@@ -71,9 +71,7 @@ export class FirstPhasePublisher {
 
   /** Publishes files now (in order, after anything published before). */
   publish(files: PublishFile[]): Promise<void> {
-    const next = this.#queue.then(() => this.#onPublish?.(files));
-    this.#queue = next.catch(() => {});
-    return next;
+    return this.publishWhen(Promise.resolve(files));
   }
 
   /** Publishes the files `files` resolves to before anything published after this call. */

@@ -49,10 +49,8 @@ export function playlistProgress(
   text: string,
 ): { lastSequence: number; complete: boolean } {
   const first = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? 0);
-  return {
-    lastSequence: first + playlistFiles(text).segments.length - 1,
-    complete: text.includes("#EXT-X-ENDLIST"),
-  };
+  const { segments, complete } = playlistFiles(text);
+  return { lastSequence: first + segments.length - 1, complete };
 }
 
 /**
